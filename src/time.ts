@@ -1,0 +1,189 @@
+/**
+ * Time, in integers (SPEC §1; STYLE hot path).
+ *
+ * Readers produce a timestamp as whole epoch seconds plus nanoseconds
+ * (`tsSec`, `tsNsec`, 0 ≤ tsNsec < 1e9). A 64-bit count of nanoseconds does
+ * not fit a double (2^53 ≈ 9.0e15 < 1.7e18), so the conversions below work
+ * on 16-bit limbs and never lose a bit. Finer resolutions are floored to the
+ * nanosecond, as Wireshark does.
+ *
+ * Within a replay, times are nanoseconds relative to the whole second of the
+ * capture's first record (`baseSec`): an integer in a double, exact for 2^53 ns
+ * (about 104 days) on either side of it.
+ */
+
+export const NS_PER_SEC = 1_000_000_000;
+const TWO_16 = 65_536;
+const TWO_32 = 4_294_967_296;
+
+/** Where `unitsToTime` writes its answer (reused; read it before the next call). */
+export const tsOut = { sec: 0, nsec: 0 };
+
+const limbs = new Float64Array(6);
+
+/**
+ * Floor-divides the unsigned 64-bit value hi·2^32 + lo by d (1 ≤ d < 2^37),
+ * leaving the quotient in divOut.hi / divOut.lo (32-bit halves) and the
+ * remainder in divOut.rem. Long division over 16-bit limbs keeps every partial
+ * value below d·2^16 < 2^53.
+ */
+export const divOut = { hi: 0, lo: 0, rem: 0 };
+export function divU64(hi: number, lo: number, d: number): void {
+  let r = 0;
+  let cur = r * TWO_16 + (hi >>> 16);
+  const q0 = Math.floor(cur / d);
+  r = cur - q0 * d;
+  cur = r * TWO_16 + (hi & 0xffff);
+  const q1 = Math.floor(cur / d);
+  r = cur - q1 * d;
+  cur = r * TWO_16 + (lo >>> 16);
+  const q2 = Math.floor(cur / d);
+  r = cur - q2 * d;
+  cur = r * TWO_16 + (lo & 0xffff);
+  const q3 = Math.floor(cur / d);
+  r = cur - q3 * d;
+  divOut.hi = q0 * TWO_16 + q1;
+  divOut.lo = q2 * TWO_16 + q3;
+  divOut.rem = r;
+}
+
+/** A timestamp resolution: 10^-exp or 2^-exp seconds per unit (pcapng `if_tsresol`). */
+export interface TsResolution {
+  base: 10 | 2;
+  exp: number;
+}
+
+export const RESOLUTION_MICRO: TsResolution = { base: 10, exp: 6 };
+export const RESOLUTION_NANO: TsResolution = { base: 10, exp: 9 };
+
+/** `10^-6` / `2^-10` style text, as `info` prints it. */
+export function resolutionText(res: TsResolution): string {
+  return `${res.base}^-${res.exp}`;
+}
+
+/**
+ * Converts a 64-bit count of `res` units (hi·2^32 + lo, unsigned) to epoch
+ * seconds and nanoseconds in `tsOut`, flooring what is finer than 1 ns.
+ */
+export function unitsToTime(hi: number, lo: number, res: TsResolution): void {
+  if (res.base === 10) {
+    let exp = res.exp;
+    // Bring the units to nanoseconds first when they are finer (floor of floors = floor).
+    while (exp > 9) {
+      const step = Math.min(exp - 9, 11);
+      divU64(hi, lo, 10 ** step);
+      hi = divOut.hi;
+      lo = divOut.lo;
+      exp -= step;
+    }
+    const unitsPerSec = 10 ** exp;
+    divU64(hi, lo, unitsPerSec);
+    tsOut.sec = divOut.hi * TWO_32 + divOut.lo;
+    tsOut.nsec = divOut.rem * 10 ** (9 - exp);
+    return;
+  }
+  const b = res.exp;
+  if (b === 0) {
+    tsOut.sec = hi * TWO_32 + lo;
+    tsOut.nsec = 0;
+    return;
+  }
+  // Split into whole seconds and the fraction (fh·2^32 + fl) of 2^b units.
+  let fh: number;
+  let fl: number;
+  if (b >= 64) {
+    tsOut.sec = 0;
+    fh = hi;
+    fl = lo;
+  } else if (b >= 32) {
+    const s = b - 32;
+    const m = 2 ** s;
+    tsOut.sec = Math.floor(hi / m);
+    fh = hi - tsOut.sec * m;
+    fl = lo;
+  } else {
+    const m = 2 ** b;
+    const loSec = Math.floor(lo / m);
+    tsOut.sec = hi * 2 ** (32 - b) + loSec;
+    fh = 0;
+    fl = lo - loSec * m;
+  }
+  // nsec = floor(fraction · 1e9 / 2^b): multiply the four 16-bit limbs by 1e9
+  // with carries, then keep the limbs above bit b.
+  const f0 = fl & 0xffff;
+  const f1 = fl >>> 16;
+  const f2 = fh & 0xffff;
+  const f3 = fh >>> 16;
+  let carry = 0;
+  let p = f0 * NS_PER_SEC + carry;
+  limbs[0] = p % TWO_16;
+  carry = Math.floor(p / TWO_16);
+  p = f1 * NS_PER_SEC + carry;
+  limbs[1] = p % TWO_16;
+  carry = Math.floor(p / TWO_16);
+  p = f2 * NS_PER_SEC + carry;
+  limbs[2] = p % TWO_16;
+  carry = Math.floor(p / TWO_16);
+  p = f3 * NS_PER_SEC + carry;
+  limbs[3] = p % TWO_16;
+  carry = Math.floor(p / TWO_16);
+  limbs[4] = carry % TWO_16;
+  limbs[5] = Math.floor(carry / TWO_16);
+  const w = b >>> 4;
+  const s = b & 15;
+  let v = 0;
+  for (let i = 5; i >= w; i--) v = v * TWO_16 + limbs[i];
+  tsOut.nsec = Math.floor(v / 2 ** s);
+}
+
+/** Adds a signed whole-second offset (pcapng `if_tsoffset`) — kept separate for clarity. */
+export function signedU64ToNumber(hi: number, lo: number): number {
+  // hi read as a signed 32-bit integer; exact while |value| < 2^53.
+  return (hi | 0) * TWO_32 + lo;
+}
+
+function pad9(n: number): string {
+  const s = String(n);
+  return s.length >= 9 ? s : '000000000'.slice(s.length) + s;
+}
+
+/** Epoch seconds with exactly 9 decimals, fixed notation (SPEC §6). */
+export function formatEpoch(sec: number, nsec: number): string {
+  if (sec < 0 && nsec > 0) {
+    // -1 s + 0.25 s = -0.75 s
+    return `-${-sec - 1}.${pad9(NS_PER_SEC - nsec)}`;
+  }
+  return `${sec}.${pad9(nsec)}`;
+}
+
+/** A time relative to `baseSec` (ns, integer) as epoch seconds with 9 decimals. */
+export function formatRelative(baseSec: number, relNs: number): string {
+  const whole = Math.floor(relNs / NS_PER_SEC);
+  return formatEpoch(baseSec + whole, relNs - whole * NS_PER_SEC);
+}
+
+/** A duration in ns (integer, ≥ 0 or < 0) as seconds with exactly 9 decimals. */
+export function formatDuration(ns: number): string {
+  if (ns < 0) return `-${formatDuration(-ns)}`;
+  const whole = Math.floor(ns / NS_PER_SEC);
+  return `${whole}.${pad9(ns - whole * NS_PER_SEC)}`;
+}
+
+/** Relative nanoseconds of (sec, nsec) against `baseSec`. */
+export function toRelativeNs(baseSec: number, sec: number, nsec: number): number {
+  return (sec - baseSec) * NS_PER_SEC + nsec;
+}
+
+/**
+ * Parses a non-negative decimal number of seconds ("0.5", "300", "1e-3" is refused)
+ * into integer nanoseconds exactly, without going through a double. Returns
+ * NaN when the text is not such a number or has more than 9 decimals.
+ */
+export function parseSecondsToNs(text: string): number {
+  const m = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text.trim());
+  if (!m) return Number.NaN;
+  const whole = Number(m[1]);
+  const frac = m[2] ? Number(m[2].padEnd(9, '0')) : 0;
+  const ns = whole * NS_PER_SEC + frac;
+  return Number.isSafeInteger(ns) ? ns : Number.NaN;
+}
