@@ -15,6 +15,9 @@
 export const NS_PER_SEC = 1_000_000_000;
 const TWO_16 = 65_536;
 const TWO_32 = 4_294_967_296;
+const TWO_21 = 2_097_152;
+/** 10^0 … 10^9, exact doubles. */
+const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
 /** Where `unitsToTime` writes its answer (reused; read it before the next call). */
 export const tsOut = { sec: 0, nsec: 0 };
@@ -29,19 +32,37 @@ const limbs = new Float64Array(6);
  */
 export const divOut = { hi: 0, lo: 0, rem: 0 };
 export function divU64(hi: number, lo: number, d: number): void {
-  let r = 0;
-  let cur = r * TWO_16 + (hi >>> 16);
-  const q0 = Math.floor(cur / d);
-  r = cur - q0 * d;
+  // Each step divides cur = r·2^16 + limb < d·2^16 < 2^53, an exact integer.
+  // The quotient of two doubles is rounded, so a floor one too high is taken
+  // back (the remainder would be negative); it cannot be one too low.
+  let cur = hi >>> 16;
+  let q0 = Math.floor(cur / d);
+  let r = cur - q0 * d;
+  if (r < 0) {
+    q0--;
+    r += d;
+  }
   cur = r * TWO_16 + (hi & 0xffff);
-  const q1 = Math.floor(cur / d);
+  let q1 = Math.floor(cur / d);
   r = cur - q1 * d;
+  if (r < 0) {
+    q1--;
+    r += d;
+  }
   cur = r * TWO_16 + (lo >>> 16);
-  const q2 = Math.floor(cur / d);
+  let q2 = Math.floor(cur / d);
   r = cur - q2 * d;
+  if (r < 0) {
+    q2--;
+    r += d;
+  }
   cur = r * TWO_16 + (lo & 0xffff);
-  const q3 = Math.floor(cur / d);
+  let q3 = Math.floor(cur / d);
   r = cur - q3 * d;
+  if (r < 0) {
+    q3--;
+    r += d;
+  }
   divOut.hi = q0 * TWO_16 + q1;
   divOut.lo = q2 * TWO_16 + q3;
   divOut.rem = r;
@@ -68,6 +89,21 @@ export function resolutionText(res: TsResolution): string {
 export function unitsToTime(hi: number, lo: number, res: TsResolution): void {
   if (res.base === 10) {
     let exp = res.exp;
+    if (exp <= 9 && hi < TWO_21) {
+      // Fast path (every classic capture, every 10^-6 / 10^-9 interface until
+      // 2255): the count is below 2^53, so it is exact in a double.
+      const unitsPerSec = POW10[exp];
+      const v = hi * TWO_32 + lo;
+      let sec = Math.floor(v / unitsPerSec);
+      let rem = v - sec * unitsPerSec;
+      if (rem < 0) {
+        sec--;
+        rem += unitsPerSec;
+      }
+      tsOut.sec = sec;
+      tsOut.nsec = rem * POW10[9 - exp];
+      return;
+    }
     // Bring the units to nanoseconds first when they are finer (floor of floors = floor).
     while (exp > 9) {
       const step = Math.min(exp - 9, 11);
@@ -136,7 +172,10 @@ export function unitsToTime(hi: number, lo: number, res: TsResolution): void {
   tsOut.nsec = Math.floor(v / 2 ** s);
 }
 
-/** Adds a signed whole-second offset (pcapng `if_tsoffset`) — kept separate for clarity. */
+/**
+ * Reads hi·2^32 + lo as a signed (two's complement) 64-bit integer, e.g. a pcapng
+ * `if_tsoffset` in whole seconds. Exact while |value| < 2^53.
+ */
 export function signedU64ToNumber(hi: number, lo: number): number {
   // hi read as a signed 32-bit integer; exact while |value| < 2^53.
   return (hi | 0) * TWO_32 + lo;
