@@ -1,0 +1,33 @@
+/**
+ * What each command does with its parsed options: opens sinks, runs the
+ * library, prints summaries. Errors propagate to the boundary in main.ts.
+ */
+import { errorLine } from './error-line.js';
+import { inspectCapture, renderInfoText } from '../info.js';
+import { ReplayError } from '../errors.js';
+import type { Actions } from './program.js';
+import { runConnectionsCommand } from './connections-action.js';
+import { runReplayCommand } from './replay-action.js';
+
+async function info(files: string[], flags: { json: boolean; strict: boolean }): Promise<number> {
+  let failed = false;
+  for (const file of files) {
+    try {
+      const report = await inspectCapture(file, { strict: flags.strict });
+      process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : renderInfoText(report) + (files.length > 1 ? '\n' : ''));
+      if (!flags.json) for (const w of report.warnings) process.stderr.write(`anycast-replay: warning: ${w}\n`);
+    } catch (err) {
+      // Each file is reported on its own: a damaged one does not stop the others.
+      if (!(err instanceof ReplayError)) throw err;
+      process.stderr.write(errorLine(err).line + '\n');
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+export const defaultActions: Actions = {
+  info,
+  connections: runConnectionsCommand,
+  replay: runReplayCommand,
+};

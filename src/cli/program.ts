@@ -1,0 +1,175 @@
+/**
+ * The commander program (STYLE options): one table of flags, parsed into the
+ * library's option types and handed to the actions. `createProgram(actions)`
+ * lets tests parse argv in-process against mocked actions.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULTS, POLICY_NAMES, type ReplayOptions } from '../options.js';
+import { VERSION } from '../version.js';
+
+/** Options of the main command beyond the library's ReplayOptions: where outputs go. */
+export interface ReplayOutputs {
+  output?: string;
+  summaryJson?: string;
+  timeseries?: string;
+  assignments?: string;
+  quiet: boolean;
+}
+
+export interface ConnectionsFlags {
+  output?: string;
+  distribution: boolean;
+  bins: 'log' | 'linear';
+  durationWidth?: string;
+  bytesWidth?: string;
+  quiet: boolean;
+}
+
+export interface Actions {
+  replay(files: string[], options: ReplayOptions, outputs: ReplayOutputs): Promise<number>;
+  info(files: string[], flags: { json: boolean; strict: boolean }): Promise<number>;
+  connections(files: string[], options: ReplayOptions, flags: ConnectionsFlags): Promise<number>;
+}
+
+function wholeNumber(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`'${value}' is not a whole number`);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
+    return n;
+  };
+}
+
+function seconds(value: string): string {
+  if (!/^\d+(\.\d{1,9})?$/.test(value.trim())) {
+    throw new InvalidArgumentError(`'${value}' is not a number of seconds (digits, at most 9 decimals)`);
+  }
+  return value.trim();
+}
+
+function decimal(value: string): string {
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !/[1-9]/.test(value)) {
+    throw new InvalidArgumentError(`'${value}' is not a positive decimal number`);
+  }
+  return value.trim();
+}
+
+function policyList(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const n of names) {
+    if (n !== 'all' && !(POLICY_NAMES as readonly string[]).includes(n)) {
+      throw new InvalidArgumentError(`unknown policy '${n}' (choose from ${POLICY_NAMES.join(', ')}, all)`);
+    }
+  }
+  if (names.length === 0) throw new InvalidArgumentError('no policy given');
+  return names;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Flags shared by every command that tracks connections. */
+function addTrackingOptions(cmd: Command): Command {
+  return cmd
+    .option('--idle-timeout <s>', `close a connection after this many seconds without a packet; 0 = never`, seconds, DEFAULTS.idleTimeout)
+    .option('--syn-timeout <s>', `close a connection that never got past its SYN after this many seconds; 0 = never`, seconds, DEFAULTS.synTimeout)
+    .option('--max-connections <n>', 'bound of the connection table; the longest-idle connection is evicted past it', wholeNumber(1), DEFAULTS.maxConnections)
+    .option('--from <s>', 'keep only records from this many seconds after the first record', seconds)
+    .option('--to <s>', 'keep only records before this many seconds after the first record', seconds)
+    .option('--strict', 'fail (exit 1) on warnings: a cut capture, a forward time jump', false)
+    .option('-q, --quiet', 'no progress bar and no summary on standard error', false);
+}
+
+/** The tracking part of ReplayOptions from commander's parsed values. */
+function trackingOptions(o: Record<string, unknown>): ReplayOptions {
+  const out: ReplayOptions = {
+    idleTimeout: o.idleTimeout as string,
+    synTimeout: o.synTimeout as string,
+    maxConnections: o.maxConnections as number,
+    strict: o.strict as boolean,
+  };
+  if (o.from !== undefined) out.from = o.from as string;
+  if (o.to !== undefined) out.to = o.to as string;
+  return out;
+}
+
+export function createProgram(actions: Actions): Command {
+  const program = new Command();
+  program
+    .name('anycast-replay')
+    .description(
+      'Replay the TCP connections of a capture through anycast / ECMP / load-balancer dispatch policies\n' +
+        'and print the probability density of the load imbalance across N servers as CSV.',
+    )
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .argument('<files...>', "capture files (pcap, pcapng, optionally gzip-compressed), or '-' for standard input; several files are read as one capture")
+    .option('-n, --servers <n>', 'number of servers', wholeNumber(1), DEFAULTS.servers)
+    .option('-p, --policy <list>', `comma list of ${POLICY_NAMES.join(', ')}, or all`, policyList, [DEFAULTS.policy])
+    .option('--seed <n>', 'seed of the random policy', wholeNumber(0), DEFAULTS.seed)
+    .option('--interval <s>', 'sampling interval in seconds', seconds, DEFAULTS.interval)
+    .option('--bin-width <w>', 'width of the imbalance histogram bins', decimal, DEFAULTS.binWidth)
+    .addOption(new Option('--direction <dir>', 'payload bytes counted').choices(['both', 's2c', 'c2s']).default(DEFAULTS.direction))
+    .option('--service <addr[/prefix][:port]>', 'replay only connections to this server endpoint (repeatable)', collect)
+    .option('-o, --output <file>', 'write the CSV here (atomically) instead of standard output')
+    .option('--summary-json <file>', 'write the summary as JSON here (atomically)')
+    .option('--timeseries <file>', 'write per-sample, per-server connections and bytes as CSV here')
+    .option('--assignments <file>', 'write conn,policy,server for every dispatched connection as CSV here');
+  addTrackingOptions(program);
+  program.action(async (files: string[], o: Record<string, unknown>) => {
+    const options: ReplayOptions = {
+      servers: o.servers as number,
+      policy: o.policy as ReplayOptions['policy'],
+      seed: o.seed as number,
+      interval: o.interval as string,
+      binWidth: o.binWidth as string,
+      direction: o.direction as ReplayOptions['direction'],
+      ...trackingOptions(o),
+    };
+    if (o.service !== undefined) options.service = o.service as string[];
+    const outputs: ReplayOutputs = { quiet: o.quiet as boolean };
+    if (o.output !== undefined) outputs.output = o.output as string;
+    if (o.summaryJson !== undefined) outputs.summaryJson = o.summaryJson as string;
+    if (o.timeseries !== undefined) outputs.timeseries = o.timeseries as string;
+    if (o.assignments !== undefined) outputs.assignments = o.assignments as string;
+    program.setOptionValue('__exitCode', await actions.replay(files, options, outputs));
+  });
+
+  program
+    .command('info')
+    .description('describe capture files: format, link types, packets, TCP/UDP counts, time span, skipped packets, damage')
+    .argument('<files...>', "capture files, or '-' for standard input")
+    .option('--json', 'one JSON object per file per line', false)
+    .option('--strict', 'fail (exit 1) on warnings', false)
+    .exitOverride()
+    .action(async (files: string[], o: { json: boolean; strict: boolean }) => {
+      program.setOptionValue('__exitCode', await actions.info(files, { json: o.json, strict: o.strict }));
+    });
+
+  const conns = program
+    .command('connections')
+    .description('one CSV row per TCP connection, or (--distribution) the distributions of lifetime and bytes')
+    .argument('<files...>', "capture files read as one capture, or '-' for standard input")
+    .option('-o, --output <file>', 'write the CSV here (atomically) instead of standard output')
+    .option('--distribution', 'write the distributions of connection lifetime and bytes instead of the rows', false)
+    .addOption(new Option('--bins <kind>', 'bins of --distribution').choices(['log', 'linear']).default('log'))
+    .option('--duration-width <s>', 'with --bins linear: width of the lifetime bins, seconds', decimal)
+    .option('--bytes-width <n>', 'with --bins linear: width of the bytes bins', decimal)
+    .exitOverride();
+  addTrackingOptions(conns);
+  conns.action(async (files: string[], o: Record<string, unknown>) => {
+    const flags: ConnectionsFlags = {
+      distribution: o.distribution as boolean,
+      bins: o.bins as 'log' | 'linear',
+      quiet: o.quiet as boolean,
+    };
+    if (o.output !== undefined) flags.output = o.output as string;
+    if (o.durationWidth !== undefined) flags.durationWidth = o.durationWidth as string;
+    if (o.bytesWidth !== undefined) flags.bytesWidth = o.bytesWidth as string;
+    program.setOptionValue('__exitCode', await actions.connections(files, trackingOptions(o), flags));
+  });
+  return program;
+}

@@ -1,0 +1,59 @@
+/**
+ * A progress bar on standard error, only when it is a terminal and the run is
+ * not --quiet (issue 5): nothing of it reaches pipes or CI logs.
+ */
+import cliProgress from 'cli-progress';
+
+export interface Progress {
+  /** Bytes read so far (compressed bytes for gzip) and the total when known. */
+  update(bytes: number, total: number | undefined, packets: number, connections: number): void;
+  stop(): void;
+}
+
+const NONE: Progress = { update() {}, stop() {} };
+const REDRAW_MS = 200;
+
+function mb(n: number): string {
+  return (n / 1e6).toFixed(1);
+}
+
+export function createProgress(quiet: boolean): Progress {
+  if (quiet || !process.stderr.isTTY) return NONE;
+  const started = Date.now();
+  let bar: cliProgress.SingleBar | undefined;
+  let withTotal = false;
+  let last = 0;
+  return {
+    update(bytes, total, packets, connections) {
+      const now = Date.now();
+      if (now - last < REDRAW_MS) return;
+      last = now;
+      const secs = Math.max((now - started) / 1000, 0.001);
+      const payload = {
+        mb: mb(bytes),
+        rate: mb(bytes / secs),
+        pps: Math.round(packets / secs).toLocaleString('en-US'),
+        conns: connections.toLocaleString('en-US'),
+      };
+      if (bar === undefined) {
+        withTotal = total !== undefined && total > 0;
+        bar = new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: withTotal
+              ? '{bar} {percentage}% | {mb} MB | {rate} MB/s | {pps} packets/s | {conns} connections'
+              : '{mb} MB read | {rate} MB/s | {pps} packets/s | {conns} connections',
+            hideCursor: true,
+            clearOnComplete: true,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(withTotal ? total! : 1, 0, payload);
+      }
+      bar.update(withTotal ? Math.min(bytes, total!) : 0, payload);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Options of the library and the CLI (STYLE options): callers pass a
+ * `ReplayOptions`; `normalizeOptions` validates it and fills every default
+ * from `DEFAULTS` in one place, returning `ResolvedOptions`. Times are given in
+ * seconds as decimal text or numbers and resolved to integer nanoseconds
+ * exactly (src/time.ts).
+ */
+import { ReplayError } from './errors.js';
+import { NS_PER_SEC, parseSecondsToNs } from './time.js';
+
+export const POLICY_NAMES = ['round-robin', 'random', 'hash', 'least-active'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+export type Direction = 'both' | 's2c' | 'c2s';
+
+export interface ReplayOptions {
+  /** Number of servers N (SPEC §4). */
+  servers?: number;
+  /** Policies in output order; 'all' = the four in POLICY_NAMES order. */
+  policy?: readonly (PolicyName | 'all')[];
+  /** Seed of the `random` policy. */
+  seed?: number;
+  /** Sampling interval, seconds (SPEC §5). */
+  interval?: string | number;
+  /** Histogram bin width (SPEC §5–§6), decimal text such as "0.01". */
+  binWidth?: string | number;
+  /** Which payload bytes count (SPEC §5). */
+  direction?: Direction;
+  /** Idle timeout, seconds; 0 = off (SPEC §3). */
+  idleTimeout?: string | number;
+  /** Timeout of connections that never got past their SYN, seconds; 0 = off (SPEC §3). */
+  synTimeout?: string | number;
+  /** Bound of the connection table (SPEC §3). */
+  maxConnections?: number;
+  /** Server endpoints to replay, `ADDR[/PREFIX][:PORT]` (SPEC §4). */
+  service?: readonly string[];
+  /** Keep records in [first + from, first + to), seconds (SPEC §1). */
+  from?: string | number;
+  to?: string | number;
+  /** Turn warnings (cut capture, forward time jump) into failures (SPEC §2a). */
+  strict?: boolean;
+}
+
+export interface ResolvedOptions {
+  servers: number;
+  policies: PolicyName[];
+  seed: number;
+  intervalNs: number;
+  /** The bin width as given (canonical decimal text) — binning is exact on it. */
+  binWidth: string;
+  direction: Direction;
+  idleTimeoutNs: number;
+  synTimeoutNs: number;
+  maxConnections: number;
+  services: string[];
+  /** Relative to the capture's first record; undefined = no bound. */
+  fromNs: number | undefined;
+  toNs: number | undefined;
+  strict: boolean;
+}
+
+/** Every default, in one place; help texts show these. */
+export const DEFAULTS = {
+  servers: 5,
+  policy: 'all',
+  seed: 1,
+  interval: '0.5',
+  binWidth: '0.01',
+  direction: 'both' as Direction,
+  /** Zeek's tcp_inactivity_timeout. */
+  idleTimeout: '300',
+  synTimeout: '60',
+  maxConnections: 4_000_000,
+} as const;
+
+/** Largest server count accepted (outputs have a row per server and sample). */
+export const MAX_SERVERS = 65_536;
+
+function invalid(option: string, problem: string): ReplayError {
+  return new ReplayError('OPTION_INVALID', `option ${option}: ${problem}`);
+}
+
+/** Seconds as text or number → integer ns, exactly; throws OPTION_INVALID. */
+export function secondsOption(option: string, value: string | number, allowZero: boolean): number {
+  const text = typeof value === 'number' ? numberToPlainText(value) : value;
+  const ns = parseSecondsToNs(text);
+  if (Number.isNaN(ns)) throw invalid(option, `'${text}' is not a number of seconds (at most 9 decimals)`);
+  if (!allowZero && ns === 0) throw invalid(option, 'must be greater than 0');
+  return ns;
+}
+
+function numberToPlainText(value: number): string {
+  if (!Number.isFinite(value) || value < 0) return String(value);
+  // Up to 9 decimals, no exponent form.
+  return value.toFixed(9).replace(/\.?0+$/, '');
+}
+
+function integerOption(option: string, value: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalid(option, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** A positive decimal without exponent, e.g. "0.01" → canonical "0.01". */
+export function binWidthOption(value: string | number): string {
+  const text = typeof value === 'number' ? numberToPlainText(value) : value.trim();
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m || !/[1-9]/.test(text)) throw invalid('--bin-width', `'${text}' is not a positive decimal number`);
+  const whole = m[1].replace(/^0+(?=\d)/, '');
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  return frac ? `${whole}.${frac}` : whole;
+}
+
+export function resolvePolicies(list: readonly string[]): PolicyName[] {
+  const out: PolicyName[] = [];
+  for (const name of list) {
+    if (name === 'all') {
+      for (const p of POLICY_NAMES) if (!out.includes(p)) out.push(p);
+    } else if ((POLICY_NAMES as readonly string[]).includes(name)) {
+      if (!out.includes(name as PolicyName)) out.push(name as PolicyName);
+    } else {
+      throw invalid('--policy', `unknown policy '${name}' (choose from ${POLICY_NAMES.join(', ')}, all)`);
+    }
+  }
+  if (out.length === 0) throw invalid('--policy', 'no policy given');
+  return out;
+}
+
+export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
+  const servers = integerOption('--servers', options.servers ?? DEFAULTS.servers, 1, MAX_SERVERS);
+  const policies = resolvePolicies(options.policy ?? [DEFAULTS.policy]);
+  const seed = integerOption('--seed', options.seed ?? DEFAULTS.seed, 0, 0xffffffff);
+  const intervalNs = secondsOption('--interval', options.interval ?? DEFAULTS.interval, false);
+  const binWidth = binWidthOption(options.binWidth ?? DEFAULTS.binWidth);
+  const direction = options.direction ?? DEFAULTS.direction;
+  if (direction !== 'both' && direction !== 's2c' && direction !== 'c2s') {
+    throw invalid('--direction', `'${String(direction)}' is not one of both, s2c, c2s`);
+  }
+  const idleTimeoutNs = secondsOption('--idle-timeout', options.idleTimeout ?? DEFAULTS.idleTimeout, true);
+  const synTimeoutNs = secondsOption('--syn-timeout', options.synTimeout ?? DEFAULTS.synTimeout, true);
+  const maxConnections = integerOption('--max-connections', options.maxConnections ?? DEFAULTS.maxConnections, 1, 2 ** 31 - 1);
+  const fromNs = options.from === undefined ? undefined : secondsOption('--from', options.from, true);
+  const toNs = options.to === undefined ? undefined : secondsOption('--to', options.to, true);
+  if (fromNs !== undefined && toNs !== undefined && toNs <= fromNs) {
+    throw invalid('--to', 'must be after --from');
+  }
+  return {
+    servers,
+    policies,
+    seed,
+    intervalNs,
+    binWidth,
+    direction,
+    idleTimeoutNs,
+    synTimeoutNs,
+    maxConnections,
+    services: [...(options.service ?? [])],
+    fromNs,
+    toNs,
+    strict: options.strict ?? false,
+  };
+}
+
+export { NS_PER_SEC };

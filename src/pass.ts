@@ -1,0 +1,146 @@
+/**
+ * One pass over a capture (one or several files read as one, SPEC §1): read
+ * records, decode headers, keep the replay clock and the capture-level counts,
+ * and hand every usable TCP packet to a consumer. `info`, `connections` and
+ * the replay are all built on it.
+ */
+import { readCapture } from './reader/index.js';
+import type { CaptureFileInfo, CaptureRecord } from './reader/record.js';
+import { decodePacket } from './decode/decoder.js';
+import { DecodedPacket } from './decode/packet.js';
+import { SKIP_REASON_COUNT, SKIP_REASON_NAMES } from './decode/skip-reasons.js';
+import { NS_PER_SEC, formatDuration } from './time.js';
+import { ReplayError } from './errors.js';
+
+/** A forward jump of the clock above this is reported (SPEC §1: usually a damaged timestamp). */
+export const FORWARD_JUMP_WARNING_NS = 86_400 * NS_PER_SEC;
+
+/** What the pass reports to its consumer, in record order. */
+export interface PacketConsumer {
+  /** A usable TCP packet (decoded.skip === 0 && decoded.isTcp), at the replay clock and at its own time. */
+  tcpPacket(decoded: DecodedPacket, clockNs: number, ownNs: number): void;
+  /** Any other kept record (skipped, non-TCP): it still moves the clock. */
+  otherRecord(clockNs: number): void;
+}
+
+/** Capture-level counts (SPEC §6 summary, `info`). */
+export class CaptureStats {
+  /** Records kept (inside --from/--to). */
+  packets = 0;
+  bytesCaptured = 0;
+  bytesOriginal = 0;
+  tcpPackets = 0;
+  udpPackets = 0;
+  otherPackets = 0;
+  /** TCP payload bytes of usable TCP packets. */
+  tcpPayloadBytes = 0;
+  readonly skipped = new Float64Array(SKIP_REASON_COUNT);
+  backwards = 0;
+  tso = 0;
+  /** Whole second that relative times count from (the first kept record's). */
+  baseSec = 0;
+  /** First kept record's time and the final clock, relative ns; NaN before any record. */
+  firstNs = Number.NaN;
+  clockNs = Number.NaN;
+  truncated = false;
+  readonly warnings: string[] = [];
+
+  /** Skip reasons with a non-zero count, by name. */
+  skippedByName(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 1; i < SKIP_REASON_COUNT; i++) if (this.skipped[i] > 0) out[SKIP_REASON_NAMES[i]] = this.skipped[i];
+    return out;
+  }
+}
+
+export interface PassOptions {
+  fromNs?: number | undefined;
+  toNs?: number | undefined;
+  strict?: boolean;
+  onProgress?: (compressedBytes: number, totalBytes: number | undefined) => void;
+  /** Called after each file with what the reader learned (info reports files on their own). */
+  onFile?: (info: CaptureFileInfo, stats: CaptureStats) => void;
+  /** Called once, before reading, with the stats object the pass fills. */
+  onStart?: (stats: CaptureStats) => void;
+  /** Called once, at the first kept record, with the base second of relative times. */
+  onBase?: (baseSec: number) => void;
+}
+
+/**
+ * Reads `files` in order as one capture, feeding `consumer`. Returns the
+ * capture-level counts. Throws ReplayError on damage; with `strict`, a cut
+ * capture or a forward time jump becomes STRICT_WARNING.
+ */
+export async function runPass(files: readonly string[], consumer: PacketConsumer, options: PassOptions = {}): Promise<CaptureStats> {
+  const stats = new CaptureStats();
+  const decoded = new DecodedPacket();
+  const fromNs = options.fromNs;
+  const toNs = options.toNs;
+  const filtering = fromNs !== undefined || toNs !== undefined;
+  // The first record of the whole capture fixes the base; with --from/--to,
+  // the window is measured from it, and the first kept record becomes t0.
+  let haveFirstRecord = false;
+  let firstRecordNs = 0;
+  let currentFile = '';
+  options.onStart?.(stats);
+  const onBase = options.onBase;
+
+  const handler = (rec: CaptureRecord): void => {
+    if (!haveFirstRecord) {
+      haveFirstRecord = true;
+      stats.baseSec = rec.tsSec;
+      firstRecordNs = rec.tsNsec;
+    }
+    const ownNs = (rec.tsSec - stats.baseSec) * NS_PER_SEC + rec.tsNsec;
+    if (filtering) {
+      const sinceFirst = ownNs - firstRecordNs;
+      if ((fromNs !== undefined && sinceFirst < fromNs) || (toNs !== undefined && sinceFirst >= toNs)) return;
+    }
+    stats.packets++;
+    stats.bytesCaptured += rec.capturedLength;
+    stats.bytesOriginal += rec.originalLength;
+    let clockNs = stats.clockNs;
+    if (clockNs !== clockNs) {
+      stats.firstNs = ownNs;
+      onBase?.(stats.baseSec);
+      clockNs = ownNs;
+    } else if (ownNs < clockNs) {
+      stats.backwards++;
+    } else {
+      if (ownNs - clockNs > FORWARD_JUMP_WARNING_NS) {
+        const msg = `${currentFile}: time jumps forward by ${formatDuration(ownNs - clockNs)} s at byte ${rec.fileOffset}`;
+        if (options.strict) throw new ReplayError('STRICT_WARNING', `time jumps forward by ${formatDuration(ownNs - clockNs)} s (--strict)`, { file: currentFile, offset: rec.fileOffset });
+        stats.warnings.push(msg);
+      }
+      clockNs = ownNs;
+    }
+    stats.clockNs = clockNs;
+    decodePacket(rec.linkType, rec.data, rec.start, rec.capturedLength, rec.originalLength, decoded);
+    if (decoded.isTcp) stats.tcpPackets++;
+    else if (decoded.isUdp) stats.udpPackets++;
+    else stats.otherPackets++;
+    if (decoded.tso) stats.tso++;
+    const skip = decoded.skip;
+    if (skip !== 0) stats.skipped[skip]++;
+    if (skip === 0 && decoded.isTcp) {
+      stats.tcpPayloadBytes += decoded.payloadLength;
+      consumer.tcpPacket(decoded, clockNs, ownNs);
+    } else {
+      consumer.otherRecord(clockNs);
+    }
+  };
+
+  for (const file of files) {
+    currentFile = file;
+    const info = await readCapture(file, handler, { onProgress: options.onProgress });
+    if (info.truncated) {
+      stats.truncated = true;
+      if (options.strict) {
+        throw new ReplayError('STRICT_WARNING', 'capture cut inside its last record (--strict)', { file, offset: info.truncatedOffset });
+      }
+    }
+    for (const w of info.warnings) stats.warnings.push(`${file}: ${w}`);
+    options.onFile?.(info, stats);
+  }
+  return stats;
+}
