@@ -1,0 +1,778 @@
+/**
+ * The tracker's state machine (SPEC §3), one scenario per edge, driven by
+ * filling a DecodedPacket directly. A recording listener logs every call; the
+ * expected sequences are worked out by hand from the SPEC rules.
+ *
+ * Times are written in seconds in the scenarios and logs, as ns internally.
+ */
+import { describe, expect, it } from 'vitest';
+import { DecodedPacket, IPPROTO_TCP } from '../../src/decode/packet.js';
+import { CloseReason, type FlowListener } from '../../src/flows/events.js';
+import { CONNECTION_COLUMNS, connectionRow } from '../../src/flows/connection-row.js';
+import type { ConnectionTable } from '../../src/flows/table.js';
+import { ConnectionTracker, type ConnectionTrackerOptions } from '../../src/flows/tracker.js';
+
+const BASE_SEC = 1_700_000_000;
+const ns = (sec: number): number => Math.round(sec * 1e9);
+const sec = (t: number): string => String(t / 1e9);
+
+/** Logs every listener call as a line naming the connection by its `conn` number. */
+class Recorder implements FlowListener {
+  log: string[] = [];
+  rows: Record<string, string>[] = [];
+  table!: ConnectionTable;
+  private readonly out: string[] = [];
+  private lastAdvance = -Infinity;
+
+  advance(timeNs: number): void {
+    if (timeNs < this.lastAdvance) throw new Error(`advance went back: ${timeNs} < ${this.lastAdvance}`);
+    this.lastAdvance = timeNs;
+    this.log.push(`advance ${sec(timeNs)}`);
+  }
+  open(slot: number, timeNs: number): void {
+    this.log.push(`open #${this.table.conn(slot)} ${sec(timeNs)}`);
+  }
+  packet(slot: number, c2s: boolean, payloadBytes: number): void {
+    this.log.push(`packet #${this.table.conn(slot)} ${c2s ? 'c2s' : 's2c'} ${payloadBytes}`);
+  }
+  deactivate(slot: number, timeNs: number): void {
+    this.log.push(`deactivate #${this.table.conn(slot)} ${sec(timeNs)}`);
+  }
+  remove(slot: number): void {
+    const row = connectionRow(this.table, slot, BASE_SEC, this.out);
+    this.log.push(`remove #${row[0]} ${row[13]}`);
+    const rec: Record<string, string> = {};
+    CONNECTION_COLUMNS.forEach((c, i) => (rec[c] = row[i]));
+    this.rows.push(rec);
+  }
+}
+
+interface PacketOpts {
+  seq?: number;
+  ack?: number;
+  len?: number;
+  /** Own timestamp in seconds when it differs from the clock (backwards packet). */
+  own?: number;
+}
+
+const FLAG_LETTERS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10 };
+
+/** "10.0.0.1:40000" or "[2001:db8::1]:443" → (version, words, port). */
+function parseEndpoint(text: string, words: Uint32Array): { version: number; port: number } {
+  words.fill(0);
+  const m6 = /^\[(.*)\]:(\d+)$/.exec(text);
+  if (m6) {
+    const [head, tail] = m6[1].includes('::') ? m6[1].split('::') : [m6[1], undefined];
+    const h = head ? head.split(':') : [];
+    const t = tail ? tail.split(':') : [];
+    const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t].map((g) => parseInt(g, 16));
+    for (let i = 0; i < 4; i++) words[i] = ((groups[2 * i] << 16) | groups[2 * i + 1]) >>> 0;
+    return { version: 6, port: Number(m6[2]) };
+  }
+  const [addr, port] = text.split(':');
+  const b = addr.split('.').map(Number);
+  words[0] = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+  return { version: 4, port: Number(port) };
+}
+
+class Harness {
+  readonly rec = new Recorder();
+  readonly tracker: ConnectionTracker;
+  /** One packet object for the whole run, as the decoder does. */
+  private readonly p = new DecodedPacket();
+  private clock = -Infinity;
+
+  constructor(options: Partial<ConnectionTrackerOptions> = {}) {
+    this.tracker = new ConnectionTracker(
+      { idleTimeoutNs: ns(300), synTimeoutNs: ns(60), maxConnections: 1000, ...options },
+      this.rec,
+    );
+    this.rec.table = this.tracker.table;
+  }
+
+  /** A packet at clock `t` seconds: "SRC > DST", flags like "S", "SA", "FA", "R", "PA". */
+  pkt(t: number, route: string, flags: string, opts: PacketOpts = {}): this {
+    const p = this.p;
+    p.reset();
+    const [src, dst] = route.split(' > ');
+    const s = parseEndpoint(src, p.src);
+    const d = parseEndpoint(dst, p.dst);
+    p.ipVersion = s.version;
+    p.ipProto = IPPROTO_TCP;
+    p.isTcp = true;
+    p.srcPort = s.port;
+    p.dstPort = d.port;
+    p.tcpFlags = [...flags].reduce((f, c) => f | FLAG_LETTERS[c], 0);
+    p.seq = opts.seq ?? 0;
+    p.ack = opts.ack ?? 0;
+    p.payloadLength = opts.len ?? 0;
+    this.clock = Math.max(this.clock, ns(t));
+    this.tracker.packet(p, ns(t), ns(opts.own ?? t));
+    return this;
+  }
+
+  tick(t: number): this {
+    this.tracker.advanceClock(ns(t));
+    return this;
+  }
+
+  finish(t: number): this {
+    this.tracker.finish(ns(t));
+    return this;
+  }
+
+  /** The log so far, then cleared. */
+  take(): string[] {
+    const l = this.rec.log;
+    this.rec.log = [];
+    return l;
+  }
+
+  /** The log without its `advance` lines, then cleared. */
+  events(): string[] {
+    return this.take().filter((l) => !l.startsWith('advance'));
+  }
+
+  row(conn: number): Record<string, string> {
+    const r = this.rec.rows.find((x) => x.conn === String(conn));
+    if (!r) throw new Error(`no row for conn ${conn}`);
+    return r;
+  }
+
+  rowConns(): string[] {
+    return this.rec.rows.map((r) => `#${r.conn} ${r.close}`);
+  }
+}
+
+const C = '10.0.0.1:40000';
+const S = '10.0.0.2:80';
+const C2S = `${C} > ${S}`;
+const S2C = `${S} > ${C}`;
+
+/** Epoch text of `t` seconds after the base second, as the rows write it. */
+const at = (t: number): string => {
+  const n = ns(t);
+  const whole = Math.floor(n / 1e9);
+  return `${BASE_SEC + whole}.${String(n - whole * 1e9).padStart(9, '0')}`;
+};
+
+describe('ConnectionTracker: opening and the client', () => {
+  it('full handshake and FIN/FIN close: exact call sequence and row', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1000 });
+    h.pkt(1.1, S2C, 'SA', { seq: 5000, ack: 1001 });
+    h.pkt(1.2, C2S, 'A');
+    h.pkt(1.3, C2S, 'PA', { len: 100 });
+    h.pkt(1.4, S2C, 'PA', { len: 500 });
+    h.pkt(1.5, C2S, 'FA');
+    h.pkt(1.6, S2C, 'FA');
+    h.pkt(1.7, C2S, 'A');
+    h.finish(1.7);
+    expect(h.take()).toEqual([
+      'advance 1',
+      'open #0 1',
+      'packet #0 c2s 0',
+      'advance 1.1',
+      'packet #0 s2c 0',
+      'advance 1.2',
+      'packet #0 c2s 0',
+      'advance 1.3',
+      'packet #0 c2s 100',
+      'advance 1.4',
+      'packet #0 s2c 500',
+      'advance 1.5',
+      'packet #0 c2s 0',
+      'advance 1.6',
+      'packet #0 s2c 0',
+      'deactivate #0 1.6',
+      'advance 1.7',
+      'packet #0 c2s 0',
+      'advance 1.7',
+      'remove #0 fin',
+    ]);
+    expect(h.row(0)).toEqual({
+      conn: '0',
+      first_time: '1700000001.000000000',
+      last_time: '1700000001.700000000',
+      duration: '0.700000000',
+      client_addr: '10.0.0.1',
+      client_port: '40000',
+      server_addr: '10.0.0.2',
+      server_port: '80',
+      proto: 'tcp',
+      packets_c2s: '5',
+      packets_s2c: '3',
+      bytes_c2s: '100',
+      bytes_s2c: '500',
+      close: 'fin',
+      syn_seen: '1',
+    });
+    expect(h.tracker.opened).toBe(1);
+    expect(h.tracker.closedByReason[CloseReason.FIN]).toBe(1);
+    expect(h.tracker.occupancy).toBe(0);
+    expect(h.tracker.peakOccupancy).toBe(1);
+  });
+
+  it('mid-stream start: the higher port is the client even when it receives the first packet', () => {
+    const h = new Harness();
+    h.pkt(1, S2C, 'A', { len: 10 }); // 80 → 40000: the receiver (port 40000) is the client
+    h.pkt(2, C2S, 'A', { len: 3 });
+    h.finish(2);
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 s2c 10',
+      'packet #0 c2s 3',
+      'deactivate #0 2',
+      'remove #0 end-of-trace',
+    ]);
+    expect(h.row(0)).toMatchObject({
+      client_addr: '10.0.0.1',
+      client_port: '40000',
+      server_addr: '10.0.0.2',
+      server_port: '80',
+      packets_c2s: '1',
+      packets_s2c: '1',
+      bytes_c2s: '3',
+      bytes_s2c: '10',
+      syn_seen: '0',
+    });
+  });
+
+  it('mid-stream start with equal ports: the sender is the client', () => {
+    const h = new Harness();
+    h.pkt(1, '10.0.0.9:5000 > 10.0.0.3:5000', 'A');
+    h.pkt(2, '10.0.0.3:5000 > 10.0.0.9:5000', 'A');
+    h.finish(2);
+    expect(h.events()).toEqual(['open #0 1', 'packet #0 c2s 0', 'packet #0 s2c 0', 'deactivate #0 2', 'remove #0 end-of-trace']);
+    expect(h.row(0)).toMatchObject({ client_addr: '10.0.0.9', server_addr: '10.0.0.3', syn_seen: '0' });
+  });
+
+  it('SYN-ACK first: the receiver is the client, ISN = ack − 1, and a late SYN with it is a retransmission', () => {
+    const h = new Harness();
+    h.pkt(1, S2C, 'SA', { seq: 5000, ack: 1001 });
+    h.pkt(1.1, C2S, 'S', { seq: 1000 }); // merged capture: the SYN after its SYN-ACK
+    h.pkt(1.2, C2S, 'A', { seq: 1001, ack: 5001 });
+    h.finish(1.2);
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 s2c 0',
+      'packet #0 c2s 0',
+      'packet #0 c2s 0',
+      'deactivate #0 1.2',
+      'remove #0 end-of-trace',
+    ]);
+    expect(h.row(0)).toMatchObject({ client_port: '40000', server_port: '80', packets_c2s: '2', packets_s2c: '1', syn_seen: '0' });
+  });
+
+  it('SYN-ACK first with ack 0: the ISN wraps to 2^32 − 1', () => {
+    const h = new Harness();
+    h.pkt(1, S2C, 'SA', { seq: 5000, ack: 0 });
+    h.pkt(1.1, C2S, 'S', { seq: 0xffffffff });
+    h.finish(2);
+    expect(h.rowConns()).toEqual(['#0 end-of-trace']);
+  });
+
+  it('SYN-ACK first, then a SYN from the client with another number: port reuse', () => {
+    const h = new Harness();
+    h.pkt(1, S2C, 'SA', { seq: 5000, ack: 1001 });
+    h.pkt(2, C2S, 'S', { seq: 77 });
+    h.finish(2);
+    expect(h.rowConns()).toEqual(['#0 port-reuse', '#1 end-of-trace']);
+  });
+
+  it('simultaneous open: a SYN from the server is the same connection and ends the SYN-only state', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1000 });
+    h.pkt(1.1, S2C, 'S', { seq: 5000 });
+    h.pkt(1.2, C2S, 'SA', { seq: 1000, ack: 5001 });
+    h.pkt(1.3, S2C, 'SA', { seq: 5000, ack: 1001 });
+    // A SYN-only connection would expire at 1 + 60 = 61 (here at 1.1 + 60); this one does not.
+    h.tick(100);
+    h.finish(100);
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 c2s 0',
+      'packet #0 s2c 0',
+      'packet #0 c2s 0',
+      'packet #0 s2c 0',
+      'deactivate #0 100',
+      'remove #0 end-of-trace',
+    ]);
+    expect(h.row(0)).toMatchObject({ client_port: '40000', packets_c2s: '2', packets_s2c: '2', syn_seen: '1' });
+  });
+
+  it('SYN retransmission: same connection, and the SYN timeout counts from the last SYN', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1000 });
+    h.pkt(4, C2S, 'S', { seq: 1000 });
+    h.pkt(10, C2S, 'S', { seq: 1000 });
+    h.take();
+    h.tick(69.999999999); // deadline 10 + 60 = 70 not reached
+    expect(h.take()).toEqual(['advance 69.999999999']);
+    h.tick(70);
+    expect(h.take()).toEqual(['advance 70', 'deactivate #0 70', 'remove #0 syn-timeout', 'advance 70']);
+    expect(h.row(0)).toMatchObject({
+      first_time: at(1),
+      last_time: at(10),
+      duration: '9.000000000',
+      packets_c2s: '3',
+      packets_s2c: '0',
+      close: 'syn-timeout',
+      syn_seen: '1',
+    });
+  });
+});
+
+describe('ConnectionTracker: SYN on a known connection', () => {
+  it('port reuse with a new ISN: old closes port-reuse at the new SYN, keeps its last time', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1000 });
+    h.pkt(1.1, S2C, 'SA', { seq: 5000, ack: 1001 });
+    h.pkt(1.2, C2S, 'PA', { len: 20 });
+    h.take();
+    h.pkt(5, C2S, 'S', { seq: 9000 });
+    expect(h.take()).toEqual([
+      'advance 5',
+      'deactivate #0 5',
+      'remove #0 port-reuse',
+      'open #1 5',
+      'packet #1 c2s 0',
+    ]);
+    expect(h.row(0)).toMatchObject({
+      first_time: at(1),
+      last_time: at(1.2),
+      duration: '0.200000000',
+      packets_c2s: '2',
+      packets_s2c: '1',
+      bytes_c2s: '20',
+      close: 'port-reuse',
+    });
+    h.finish(5);
+    expect(h.row(1)).toMatchObject({ first_time: at(5), last_time: at(5), close: 'end-of-trace', syn_seen: '1' });
+    expect(h.tracker.opened).toBe(2);
+  });
+
+  it('port reuse on a connection first seen mid-stream (ISN unknown), whatever the sequence number', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'A', { seq: 1000 });
+    h.pkt(2, C2S, 'S', { seq: 999 });
+    h.finish(2);
+    expect(h.rowConns()).toEqual(['#0 port-reuse', '#1 end-of-trace']);
+  });
+
+  it('SYN after a FIN close: the old connection is removed with fin, a new one opens', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1000 });
+    h.pkt(2, C2S, 'FA');
+    h.pkt(3, S2C, 'FA');
+    h.take();
+    h.pkt(4, C2S, 'S', { seq: 1000 }); // even the same ISN: the old one is closed
+    expect(h.take()).toEqual(['advance 4', 'remove #0 fin', 'open #1 4', 'packet #1 c2s 0']);
+    expect(h.row(0)).toMatchObject({ last_time: at(3), close: 'fin' });
+  });
+
+  it('SYN after an RST close: new connection', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1000 });
+    h.pkt(1.5, S2C, 'RA', { ack: 1001 });
+    h.pkt(2, C2S, 'S', { seq: 1000 });
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 c2s 0',
+      'packet #0 s2c 0',
+      'deactivate #0 1.5',
+      'remove #0 rst',
+      'open #1 2',
+      'packet #1 c2s 0',
+    ]);
+  });
+});
+
+describe('ConnectionTracker: closing', () => {
+  it('RST from the client closes at its packet', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.pkt(1.1, S2C, 'SA', { ack: 2 });
+    h.pkt(1.2, C2S, 'R');
+    h.finish(9);
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 c2s 0',
+      'packet #0 s2c 0',
+      'packet #0 c2s 0',
+      'deactivate #0 1.2',
+      'remove #0 rst',
+    ]);
+    expect(h.row(0)).toMatchObject({ last_time: at(1.2), close: 'rst' });
+  });
+
+  it('RST from the server closes at its packet; late packets and RSTs are counted, reason kept', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'PA', { len: 5 });
+    h.pkt(2, S2C, 'R');
+    h.pkt(3, C2S, 'PA', { len: 7 }); // late data, then another RST
+    h.pkt(4, S2C, 'R');
+    h.finish(4);
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 c2s 5',
+      'packet #0 s2c 0',
+      'deactivate #0 2',
+      'packet #0 c2s 7',
+      'packet #0 s2c 0',
+      'remove #0 rst',
+    ]);
+    expect(h.row(0)).toMatchObject({ last_time: at(4), packets_c2s: '2', packets_s2c: '2', bytes_c2s: '12', close: 'rst' });
+  });
+
+  it('half-close: a FIN from one side only (even repeated) leaves it open', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.pkt(1.1, S2C, 'SA', { ack: 2 });
+    h.pkt(2, C2S, 'FA');
+    h.pkt(3, C2S, 'FA'); // retransmitted client FIN: still one side
+    h.pkt(4, S2C, 'PA', { len: 1000 });
+    h.finish(5);
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 c2s 0',
+      'packet #0 s2c 0',
+      'packet #0 c2s 0',
+      'packet #0 c2s 0',
+      'packet #0 s2c 1000',
+      'deactivate #0 5',
+      'remove #0 end-of-trace',
+    ]);
+    expect(h.row(0)).toMatchObject({ last_time: at(4), duration: '3.000000000', close: 'end-of-trace' });
+  });
+
+  it('retransmitted FINs after the close are counted and move the last time, no second deactivate', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'FA');
+    h.pkt(2, S2C, 'FA');
+    h.pkt(3, S2C, 'FA');
+    h.pkt(4, C2S, 'A');
+    h.finish(10);
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 c2s 0',
+      'packet #0 s2c 0',
+      'deactivate #0 2',
+      'packet #0 s2c 0',
+      'packet #0 c2s 0',
+      'remove #0 fin',
+    ]);
+    expect(h.row(0)).toMatchObject({ last_time: at(4), packets_c2s: '2', packets_s2c: '2', close: 'fin' });
+  });
+
+  it('a closed connection leaves at its idle deadline with its own reason, without a deactivate', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'R');
+    h.take();
+    h.tick(301);
+    expect(h.take()).toEqual(['advance 301', 'remove #0 rst', 'advance 301']);
+  });
+
+  it('a SYN with RST from the client opens and closes in one packet', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'SR', { seq: 1 });
+    h.tick(100); // not SYN-only any more once closed: no syn-timeout at 61
+    h.finish(100);
+    expect(h.events()).toEqual(['open #0 1', 'packet #0 c2s 0', 'deactivate #0 1', 'remove #0 rst']);
+  });
+});
+
+describe('ConnectionTracker: expiry', () => {
+  it('idle expiry at its own instant, between packets of other connections', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'A');
+    h.pkt(100, '10.0.0.5:1234 > 10.0.0.2:80', 'A');
+    h.pkt(350, '10.0.0.5:1234 > 10.0.0.2:80', 'A');
+    expect(h.take()).toEqual([
+      'advance 1',
+      'open #0 1',
+      'packet #0 c2s 0',
+      'advance 100',
+      'open #1 100',
+      'packet #1 c2s 0',
+      // #0's deadline 1 + 300 = 301 falls between the packets at 100 and 350.
+      'advance 301',
+      'deactivate #0 301',
+      'remove #0 idle',
+      'advance 350',
+      'packet #1 c2s 0',
+    ]);
+    expect(h.row(0)).toMatchObject({ first_time: at(1), last_time: at(1), duration: '0.000000000', close: 'idle' });
+  });
+
+  it('a packet exactly at the idle deadline finds its connection expired (t − last ≥ timeout)', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'A');
+    h.pkt(301, C2S, 'A');
+    expect(h.take()).toEqual([
+      'advance 1',
+      'open #0 1',
+      'packet #0 c2s 0',
+      'advance 301',
+      'deactivate #0 301',
+      'remove #0 idle',
+      'advance 301',
+      'open #1 301',
+      'packet #1 c2s 0',
+    ]);
+  });
+
+  it('skipped records move the clock: advanceClock runs the expiries due', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.take();
+    h.tick(30).tick(61.5);
+    expect(h.take()).toEqual(['advance 30', 'advance 61', 'deactivate #0 61', 'remove #0 syn-timeout', 'advance 61.5']);
+  });
+
+  it('SYN timeout: a connection that never got past its SYN expires 60 s after it', () => {
+    const h = new Harness();
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.pkt(2, '10.0.0.7:999 > 10.0.0.2:80', 'S', { seq: 1 });
+    h.pkt(2.5, '10.0.0.2:80 > 10.0.0.7:999', 'SA', { ack: 2 }); // #1 got an answer
+    h.pkt(70, '10.0.0.8:999 > 10.0.0.2:80', 'A');
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 c2s 0',
+      'open #1 2',
+      'packet #1 c2s 0',
+      'packet #1 s2c 0',
+      'deactivate #0 61',
+      'remove #0 syn-timeout',
+      'open #2 70',
+      'packet #2 c2s 0',
+    ]);
+    expect(h.row(0)).toMatchObject({ last_time: at(1), close: 'syn-timeout', syn_seen: '1' });
+  });
+
+  it('with both timeouts off (0) nothing expires; the end closes it', () => {
+    const h = new Harness({ idleTimeoutNs: 0, synTimeoutNs: 0 });
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.pkt(2, '10.0.0.7:999 > 10.0.0.2:80', 'A');
+    h.pkt(3, '10.0.0.7:999 > 10.0.0.2:80', 'R');
+    h.tick(1_000_000);
+    expect(h.events()).toEqual(['open #0 1', 'packet #0 c2s 0', 'open #1 2', 'packet #1 c2s 0', 'packet #1 c2s 0', 'deactivate #1 3']);
+    h.finish(1_000_000);
+    expect(h.take()).toEqual(['advance 1000000', 'deactivate #0 1000000', 'remove #0 end-of-trace', 'remove #1 rst']);
+  });
+
+  it('idle off, SYN timeout on: only SYN-only connections expire', () => {
+    const h = new Harness({ idleTimeoutNs: 0 });
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.pkt(2, '10.0.0.7:999 > 10.0.0.2:80', 'A');
+    h.tick(10_000);
+    expect(h.events()).toEqual(['open #0 1', 'packet #0 c2s 0', 'open #1 2', 'packet #1 c2s 0', 'deactivate #0 61', 'remove #0 syn-timeout']);
+  });
+
+  it('SYN timeout off: a SYN-only connection expires idle', () => {
+    const h = new Harness({ synTimeoutNs: 0 });
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.tick(400);
+    expect(h.events()).toEqual(['open #0 1', 'packet #0 c2s 0', 'deactivate #0 301', 'remove #0 idle']);
+  });
+
+  it('an idle timeout shorter than the SYN timeout expires a SYN-only connection as idle', () => {
+    const h = new Harness({ idleTimeoutNs: ns(30) });
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.tick(400);
+    expect(h.events()).toEqual(['open #0 1', 'packet #0 c2s 0', 'deactivate #0 31', 'remove #0 idle']);
+  });
+
+  it('equal timeouts: a SYN-only connection expires syn-timeout, once', () => {
+    const h = new Harness({ idleTimeoutNs: ns(60) });
+    h.pkt(1, C2S, 'S', { seq: 1 });
+    h.pkt(1, '10.0.0.7:999 > 10.0.0.2:80', 'A');
+    h.tick(400);
+    expect(h.events()).toEqual([
+      'open #0 1',
+      'packet #0 c2s 0',
+      'open #1 1',
+      'packet #1 c2s 0',
+      'deactivate #0 61',
+      'remove #0 syn-timeout',
+      'deactivate #1 61',
+      'remove #1 idle',
+    ]);
+  });
+
+  it('several expiring at one instant leave in conn order, whatever their list order', () => {
+    const h = new Harness();
+    const a = '10.0.0.11:1000 > 10.0.0.2:80';
+    const b = '10.0.0.12:1000 > 10.0.0.2:80';
+    const c = '10.0.0.13:1000 > 10.0.0.2:80';
+    h.pkt(1, a, 'A').pkt(2, b, 'A').pkt(3, c, 'A');
+    // All three get a packet at clock 5, in the order c, a, b: the LRU list is c, a, b.
+    h.pkt(5, c, 'A').pkt(5, a, 'A').pkt(5, b, 'A');
+    // A SYN-only connection whose SYN deadline 245 + 60 = 305 is their idle deadline 5 + 300.
+    h.pkt(245, '10.0.0.14:1000 > 10.0.0.2:80', 'S', { seq: 1 });
+    h.take();
+    h.tick(306);
+    expect(h.take()).toEqual([
+      'advance 305',
+      'deactivate #0 305',
+      'remove #0 idle',
+      'deactivate #1 305',
+      'remove #1 idle',
+      'deactivate #2 305',
+      'remove #2 idle',
+      'deactivate #3 305',
+      'remove #3 syn-timeout',
+      'advance 306',
+    ]);
+  });
+
+  it('more than sixteen due at one instant still leave in conn order', () => {
+    const h = new Harness();
+    const n = 40;
+    for (let i = 0; i < n; i++) h.pkt(1, `10.0.1.${i}:1000 > 10.0.0.2:80`, 'A');
+    for (let i = n - 1; i >= 0; i--) h.pkt(2, `10.0.1.${i}:1000 > 10.0.0.2:80`, 'A');
+    h.take();
+    h.tick(302);
+    const removes = h.take().filter((l) => l.startsWith('remove'));
+    expect(removes).toEqual(Array.from({ length: n }, (_, i) => `remove #${i} idle`));
+  });
+
+  it('a backwards packet reports its own time, while its clock drives the idle deadline', () => {
+    const h = new Harness();
+    h.pkt(10, C2S, 'A');
+    h.pkt(20, '10.0.0.7:999 > 10.0.0.2:80', 'A');
+    h.pkt(20, C2S, 'A', { own: 15 }); // clock 20, own 15
+    h.pkt(20, '10.0.0.8:999 > 10.0.0.2:80', 'A', { own: 12 }); // opens at clock 20, reports 12
+    h.pkt(20, C2S, 'A', { own: 5 }); // earlier than #0's first packet
+    h.take();
+    h.tick(319.999999999); // #0 by its own times would be due at 315; by clock at 320
+    expect(h.take()).toEqual(['advance 319.999999999']);
+    h.finish(320);
+    expect(h.take()).toEqual([
+      'advance 320',
+      'deactivate #0 320',
+      'remove #0 idle',
+      'deactivate #1 320',
+      'remove #1 idle',
+      'deactivate #2 320',
+      'remove #2 idle',
+    ]);
+    expect(h.row(0)).toMatchObject({ first_time: at(5), last_time: at(15), duration: '10.000000000', packets_c2s: '3' });
+    expect(h.row(2)).toMatchObject({ first_time: at(12), last_time: at(12) });
+  });
+});
+
+describe('ConnectionTracker: end of trace', () => {
+  it('removes everything in conn order: open ones end-of-trace at the last clock, closed ones with their reason', () => {
+    const h = new Harness();
+    const a = '10.0.0.11:1000 > 10.0.0.2:80';
+    const b = '10.0.0.12:1000 > 10.0.0.2:80';
+    const c = '10.0.0.13:1000 > 10.0.0.2:80';
+    h.pkt(1, a, 'A').pkt(2, b, 'A').pkt(3, c, 'A');
+    h.pkt(4, b, 'R').pkt(5, a, 'A'); // LRU now c, b, a
+    h.take();
+    h.finish(7);
+    expect(h.take()).toEqual([
+      'advance 7',
+      'deactivate #0 7',
+      'remove #0 end-of-trace',
+      'remove #1 rst',
+      'deactivate #2 7',
+      'remove #2 end-of-trace',
+    ]);
+    expect(h.row(0)).toMatchObject({ last_time: at(5), duration: '4.000000000' });
+    expect(h.tracker.occupancy).toBe(0);
+  });
+
+  it('expiries due before the end happen at their instants; one due exactly at the end is an expiry', () => {
+    const h = new Harness();
+    h.pkt(1, '10.0.0.11:1000 > 10.0.0.2:80', 'A');
+    h.pkt(2, '10.0.0.12:1000 > 10.0.0.2:80', 'A');
+    h.pkt(301.5, '10.0.0.13:1000 > 10.0.0.2:80', 'A'); // #0 expires at 301 before this packet
+    h.take();
+    h.finish(302); // #1's deadline 302 = the last clock: idle, ordered with #2 by conn
+    expect(h.take()).toEqual(['advance 302', 'deactivate #1 302', 'remove #1 idle', 'deactivate #2 302', 'remove #2 end-of-trace']);
+    expect(h.rowConns()).toEqual(['#0 idle', '#1 idle', '#2 end-of-trace']);
+  });
+});
+
+describe('ConnectionTracker: table bound', () => {
+  it('evicts the oldest last packet when full; occupancy never exceeds the bound', () => {
+    const h = new Harness({ maxConnections: 2 });
+    const a = '10.0.0.11:1000 > 10.0.0.2:80';
+    const b = '10.0.0.12:1000 > 10.0.0.2:80';
+    const c = '10.0.0.13:1000 > 10.0.0.2:80';
+    h.pkt(1, a, 'A').pkt(2, b, 'A').pkt(3, a, 'A');
+    h.take();
+    h.pkt(4, c, 'A'); // full: b (last packet 2) is the oldest
+    expect(h.take()).toEqual(['advance 4', 'deactivate #1 4', 'remove #1 evicted', 'open #2 4', 'packet #2 c2s 0']);
+    expect(h.tracker.occupancy).toBe(2);
+    h.pkt(5, b, 'A'); // b again: a new connection, evicting a (last 3)
+    expect(h.events()).toEqual(['deactivate #0 5', 'remove #0 evicted', 'open #3 5', 'packet #3 c2s 0']);
+    h.pkt(6, c, 'R'); // c closed by RST, still held
+    h.pkt(7, a, 'A'); // LRU is #3 (last 5), #2 (last 6): #3 is evicted
+    expect(h.events()).toEqual(['packet #2 c2s 0', 'deactivate #2 6', 'deactivate #3 7', 'remove #3 evicted', 'open #4 7', 'packet #4 c2s 0']);
+    h.pkt(8, b, 'A'); // oldest now c (closed by RST at 6): removed with its own reason
+    expect(h.events()).toEqual(['remove #2 rst', 'open #5 8', 'packet #5 c2s 0']);
+    expect(h.tracker.evictions).toBe(4);
+    expect(h.tracker.peakOccupancy).toBe(2);
+    expect(h.tracker.closedByReason[CloseReason.EVICTED]).toBe(3);
+    expect(h.tracker.closedByReason[CloseReason.RST]).toBe(1);
+    expect(h.row(1)).toMatchObject({ last_time: at(2), close: 'evicted' });
+  });
+
+  it('a table of one: every new connection evicts the previous one', () => {
+    const h = new Harness({ maxConnections: 1 });
+    for (let i = 0; i < 5; i++) h.pkt(1 + i, `10.0.0.${20 + i}:1000 > 10.0.0.2:80`, 'A');
+    h.finish(5);
+    expect(h.rowConns()).toEqual(['#0 evicted', '#1 evicted', '#2 evicted', '#3 evicted', '#4 end-of-trace']);
+    expect(h.tracker.peakOccupancy).toBe(1);
+  });
+});
+
+describe('ConnectionTracker: addresses and growth', () => {
+  it('IPv6 connections: both directions find one entry; addresses in RFC 5952 text', () => {
+    const h = new Harness();
+    const c = '[2001:db8::1]:40000';
+    const s = '[2001:db8::2]:443';
+    h.pkt(1, `${c} > ${s}`, 'S', { seq: 7 });
+    h.pkt(1.1, `${s} > ${c}`, 'SA', { ack: 8 });
+    h.pkt(1.2, `${c} > ${s}`, 'PA', { len: 50 });
+    // The same 32-bit word 0 over IPv4 is another connection.
+    h.pkt(1.3, '32.1.13.184:40000 > 32.1.13.184:443', 'A');
+    h.finish(2);
+    expect(h.rowConns()).toEqual(['#0 end-of-trace', '#1 end-of-trace']);
+    expect(h.row(0)).toMatchObject({
+      client_addr: '2001:db8::1',
+      client_port: '40000',
+      server_addr: '2001:db8::2',
+      server_port: '443',
+      packets_c2s: '2',
+      packets_s2c: '1',
+      bytes_c2s: '50',
+      syn_seen: '1',
+    });
+  });
+
+  it('many connections: the table grows past its initial capacity and slots are reused after frees', () => {
+    const h = new Harness({ initialCapacity: 4, idleTimeoutNs: ns(10) });
+    // 3 waves of 500 connections, 100 s apart: each wave expires before the next.
+    for (let wave = 0; wave < 3; wave++) {
+      for (let i = 0; i < 500; i++) {
+        const t = wave * 100 + i * 0.001;
+        const route = `10.1.${i >> 8}.${i & 255}:${2000 + wave} > 10.0.0.2:80`;
+        h.pkt(t, route, 'S', { seq: i });
+        h.pkt(t, route.split(' > ').reverse().join(' > '), 'SA', { ack: i + 1 });
+      }
+    }
+    h.finish(205); // wave 2 (200 … 200.499) is still open
+    const rows = h.rec.rows;
+    expect(rows).toHaveLength(1500);
+    expect(rows.filter((r) => r.close === 'idle')).toHaveLength(1000);
+    expect(rows.every((r) => r.packets_c2s === '1' && r.packets_s2c === '1')).toBe(true);
+    expect(h.tracker.peakOccupancy).toBe(500);
+    expect(h.tracker.table.capacity).toBe(512);
+    // Rows of one wave come in conn order (they all expire at distinct instants, in order).
+    expect(rows.slice(0, 500).map((r) => Number(r.conn))).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+});
