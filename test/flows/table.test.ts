@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloseReason } from '../../src/flows/events.js';
 import { FlowKey, hashFlowKey } from '../../src/flows/key.js';
-import { ConnectionTable, FLAG_CLIENT_IS_A } from '../../src/flows/table.js';
+import { BYTES_PER_SLOT, ConnectionTable, FLAG_CLIENT_IS_A } from '../../src/flows/table.js';
 
 /** Deterministic PRNG (mulberry32) so a failure replays. */
 function rng(seed: number): () => number {
@@ -126,5 +126,14 @@ describe('ConnectionTable', () => {
     for (let n = 0; n < 5; n++) t.insert(keyFor(n, key));
     expect(t.capacity).toBe(5);
     expect(() => t.insert(keyFor(99, key))).toThrow(/table full/);
+  });
+
+  it(`stores ${BYTES_PER_SLOT} bytes per slot (the figure docs/connections.md gives)`, () => {
+    const t = new ConnectionTable({ initialCapacity: 100 });
+    let bytes = 0;
+    for (const v of Object.values(t)) {
+      if (ArrayBuffer.isView(v) && v.byteLength !== t.indexSize * 4) bytes += v.byteLength;
+    }
+    expect(bytes / t.capacity).toBe(BYTES_PER_SLOT);
   });
 });
