@@ -1,0 +1,264 @@
+/**
+ * The dispatcher (SPEC §4): every connection is dispatched once, when it
+ * opens, by every configured policy instance, each with its own state and
+ * server count, in the same pass; all its packets' bytes then count for the
+ * server it got (the paper's pinned flow).
+ *
+ * Per-server state lives in flat Float64Arrays indexed by a global server
+ * index: instance i owns indices base_i … base_i + N_i − 1. Per-slot state is
+ * in typed arrays grown by doubling. `packet()` does one typed-array add per
+ * instance and allocates nothing.
+ *
+ * The Dispatcher is a FlowListener on its own (its `advance` does nothing);
+ * the Sampler (src/sampler/sampler.ts) wraps it to add sampling.
+ */
+import type { FlowListener } from '../flows/events.js';
+import { ReplayError } from '../errors.js';
+import {
+  createEndpoints,
+  type DispatchPolicy,
+  type EndpointSource,
+  type Endpoints,
+  type PolicyConfig,
+  type PolicyName,
+} from './policy.js';
+import { RoundRobinPolicy } from './policies/round-robin.js';
+import { RandomPolicy } from './policies/random.js';
+import { HashPolicy } from './policies/hash.js';
+import { LeastActivePolicy } from './policies/least-active.js';
+import { ServiceFilter, type ServiceSpec } from './service-filter.js';
+
+/** Which payload bytes count for the servers (SPEC §5; connection counts are unaffected). */
+export type Direction = 'both' | 's2c' | 'c2s';
+
+/** Receives output text: whole lines, each ending in LF. */
+export type TextSink = (chunk: string) => void;
+
+/** Header line of `--assignments` (one row per dispatched connection and policy instance). */
+export const ASSIGNMENTS_HEADER = 'conn,policy,server\n';
+
+export interface DispatcherOptions {
+  /** The policy instances, in output order (command-line order). At least one. */
+  readonly configs: readonly PolicyConfig[];
+  readonly direction: Direction;
+  /** Parsed `--service` values; empty = every connection is replayed. */
+  readonly services: readonly ServiceSpec[];
+  /** Where endpoints are read when a connection opens. */
+  readonly endpoints: EndpointSource;
+  /**
+   * `--assignments`: receives ASSIGNMENTS_HEADER at construction, then one
+   * `conn,policy,server` line per dispatched connection and instance, at
+   * dispatch time, instances in order.
+   */
+  readonly assignments?: TextSink | undefined;
+}
+
+/** The instances the `all` shorthand and `--servers`/`--seed` give: one per policy, same N and seed. */
+export function policyConfigs(policies: readonly PolicyName[], servers: number, seed: number): PolicyConfig[] {
+  return policies.map((policy) => ({ policy, servers, seed }));
+}
+
+/** One policy instance from its configuration. */
+export function createPolicy(config: PolicyConfig): DispatchPolicy {
+  switch (config.policy) {
+    case 'round-robin':
+      return new RoundRobinPolicy(config.servers);
+    case 'random':
+      return new RandomPolicy(config.servers, config.seed);
+    case 'hash':
+      return new HashPolicy(config.servers);
+    case 'least-active':
+      return new LeastActivePolicy(config.servers);
+  }
+}
+
+/** What the outputs need to know about an instance. */
+export interface PolicyInstanceInfo {
+  /** The `policy` column. */
+  readonly label: string;
+  readonly policy: PolicyName;
+  readonly servers: number;
+  /** First global server index of the instance in the per-server arrays. */
+  readonly base: number;
+}
+
+/** Slot states. */
+const SLOT_FREE = 0;
+/** Dispatched and active. */
+const SLOT_ACTIVE = 1;
+/** Dispatched, no longer active, still absorbing late packets. */
+const SLOT_INACTIVE = 2;
+/** Outside `--service`: tracked, never dispatched or sampled. */
+const SLOT_EXCLUDED = 3;
+
+const INITIAL_SLOTS = 1024;
+
+function contractError(what: string, slot: number): Error {
+  // A broken FlowListener contract is a bug in the caller, not a capture problem.
+  return new Error(`flow listener contract: ${what} (slot ${slot})`);
+}
+
+export class Dispatcher implements FlowListener {
+  readonly instances: readonly PolicyInstanceInfo[];
+  /** Number of instances (P). */
+  readonly instanceCount: number;
+  /** Σ N_i: the length of the per-server arrays. */
+  readonly totalServers: number;
+  /** Active connections per global server index. */
+  readonly active: Float64Array;
+  /**
+   * Payload bytes (after the direction filter) per global server index since
+   * the sampler last cleared it (the current sampling interval).
+   */
+  readonly intervalBytes: Float64Array;
+  /** Connections dispatched per global server index, over the whole run. */
+  readonly dispatchedConnections: Float64Array;
+  /** Payload bytes (after the direction filter) per global server index, over the whole run. */
+  readonly dispatchedBytes: Float64Array;
+  /** Connections opened inside `--service` (dispatched). */
+  connectionsReplayed = 0;
+  /** Connections opened outside `--service` (never dispatched or sampled). */
+  connectionsNotReplayed = 0;
+  /** Dispatched connections active right now (the same for every instance). */
+  activeConnections = 0;
+
+  private readonly policies: readonly DispatchPolicy[];
+  private readonly bases: Int32Array;
+  private readonly filter: ServiceFilter;
+  private readonly source: EndpointSource;
+  private readonly assignments: TextSink | undefined;
+  private readonly countC2s: boolean;
+  private readonly countS2c: boolean;
+  private readonly endpoints: Endpoints = createEndpoints();
+  /** Per slot: SLOT_*. */
+  private slotState = new Uint8Array(INITIAL_SLOTS);
+  /** Per slot and instance (slot·P + i): the global server index. */
+  private slotServers: Int32Array;
+
+  constructor(options: DispatcherOptions) {
+    if (options.configs.length === 0) throw new RangeError('at least one policy instance is needed');
+    const labels = new Set<string>();
+    const instances: PolicyInstanceInfo[] = [];
+    const policies: DispatchPolicy[] = [];
+    let base = 0;
+    for (const config of options.configs) {
+      if (!Number.isSafeInteger(config.servers) || config.servers < 1) {
+        throw new ReplayError('OPTION_INVALID', `option --servers: must be a whole number of at least 1, got ${config.servers}`);
+      }
+      if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 0xffffffff) {
+        throw new ReplayError('OPTION_INVALID', `option --seed: must be a whole number from 0 to 4294967295, got ${config.seed}`);
+      }
+      const label = config.label ?? config.policy;
+      if (labels.has(label)) throw new RangeError(`two policy instances are labelled '${label}'`);
+      labels.add(label);
+      policies.push(createPolicy(config));
+      instances.push({ label, policy: config.policy, servers: config.servers, base });
+      base += config.servers;
+    }
+    this.instances = instances;
+    this.policies = policies;
+    this.instanceCount = instances.length;
+    this.totalServers = base;
+    this.bases = Int32Array.from(instances, (inst) => inst.base);
+    this.active = new Float64Array(base);
+    this.intervalBytes = new Float64Array(base);
+    this.dispatchedConnections = new Float64Array(base);
+    this.dispatchedBytes = new Float64Array(base);
+    this.slotServers = new Int32Array(INITIAL_SLOTS * instances.length);
+    this.filter = new ServiceFilter(options.services);
+    this.source = options.endpoints;
+    this.assignments = options.assignments;
+    this.countC2s = options.direction !== 's2c';
+    this.countS2c = options.direction !== 'c2s';
+    if (this.assignments !== undefined) this.assignments(ASSIGNMENTS_HEADER);
+  }
+
+  /** Nothing to do: dispatch has no clock of its own. */
+  advance(_timeNs: number): void {}
+
+  open(slot: number, _timeNs: number): void {
+    if (slot >= this.slotState.length) this.grow(slot);
+    if (this.slotState[slot] !== SLOT_FREE) throw contractError('open on a slot in use', slot);
+    const ep = this.endpoints;
+    this.source.readEndpoints(slot, ep);
+    if (!this.filter.accepts(ep)) {
+      this.slotState[slot] = SLOT_EXCLUDED;
+      this.connectionsNotReplayed++;
+      return;
+    }
+    this.slotState[slot] = SLOT_ACTIVE;
+    this.connectionsReplayed++;
+    this.activeConnections++;
+    const p = this.instanceCount;
+    const row = slot * p;
+    for (let i = 0; i < p; i++) {
+      const policy = this.policies[i];
+      const base = this.bases[i];
+      const server = policy.choose(ep, this.active, base);
+      if (!(server >= 0 && server < policy.servers && Number.isInteger(server))) {
+        throw new Error(`policy ${policy.name} chose server ${server} of ${policy.servers}`);
+      }
+      const g = base + server;
+      this.slotServers[row + i] = g;
+      this.active[g]++;
+      this.dispatchedConnections[g]++;
+      if (this.assignments !== undefined) this.assignments(`${ep.conn},${this.instances[i].label},${server}\n`);
+    }
+  }
+
+  packet(slot: number, c2s: boolean, payloadBytes: number): void {
+    const state = this.slotState[slot];
+    if (state === SLOT_ACTIVE || state === SLOT_INACTIVE) {
+      if (c2s ? !this.countC2s : !this.countS2c) return;
+      const p = this.instanceCount;
+      const row = slot * p;
+      const interval = this.intervalBytes;
+      const total = this.dispatchedBytes;
+      for (let i = 0; i < p; i++) {
+        const g = this.slotServers[row + i];
+        interval[g] += payloadBytes;
+        total[g] += payloadBytes;
+      }
+    } else if (state !== SLOT_EXCLUDED) {
+      throw contractError('packet on a slot that is not open', slot);
+    }
+  }
+
+  deactivate(slot: number, _timeNs: number): void {
+    const state = this.slotState[slot];
+    if (state === SLOT_ACTIVE) {
+      const p = this.instanceCount;
+      const row = slot * p;
+      for (let i = 0; i < p; i++) this.active[this.slotServers[row + i]]--;
+      this.slotState[slot] = SLOT_INACTIVE;
+      this.activeConnections--;
+    } else if (state !== SLOT_EXCLUDED) {
+      throw contractError(state === SLOT_INACTIVE ? 'deactivate twice' : 'deactivate on a slot that is not open', slot);
+    }
+  }
+
+  remove(slot: number): void {
+    const state = this.slotState[slot];
+    if (state === SLOT_ACTIVE) throw contractError('remove before deactivate', slot);
+    if (state !== SLOT_INACTIVE && state !== SLOT_EXCLUDED) throw contractError('remove on a slot that is not open', slot);
+    this.slotState[slot] = SLOT_FREE;
+  }
+
+  /** The global server index instance `instance` gave the connection in `slot` (−1 when not dispatched). */
+  serverOf(slot: number, instance: number): number {
+    const state = this.slotState[slot];
+    if (state !== SLOT_ACTIVE && state !== SLOT_INACTIVE) return -1;
+    return this.slotServers[slot * this.instanceCount + instance] - this.bases[instance];
+  }
+
+  private grow(slot: number): void {
+    let size = this.slotState.length;
+    while (size <= slot) size *= 2;
+    const state = new Uint8Array(size);
+    state.set(this.slotState);
+    this.slotState = state;
+    const servers = new Int32Array(size * this.instanceCount);
+    servers.set(this.slotServers);
+    this.slotServers = servers;
+  }
+}
