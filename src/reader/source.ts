@@ -227,26 +227,32 @@ async function readGzip(
   const piped = pipeline(input, gunzip).catch(() => undefined);
   let parseError: ReplayError | undefined;
   let streamError: unknown;
-  try {
-    for await (const out of gunzip as AsyncIterable<Buffer>) {
-      if (parseError === undefined) {
-        try {
-          parser.push(out);
-        } catch (err) {
-          if (!mayComeFromCorruptGzip(err)) throw err;
-          parseError = err;
+  const it = (gunzip as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (;;) {
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await it.next();
+    } catch (err) {
+      streamError = err;
+      break;
+    }
+    if (r.done === true) break;
+    if (parseError === undefined) {
+      try {
+        parser.push(r.value);
+      } catch (err) {
+        if (!mayComeFromCorruptGzip(err)) {
+          // The handler's own error (or an internal one): stop reading now.
+          await it.return?.();
+          input.destroy();
+          throw err;
         }
+        parseError = err;
       }
-      if (progress !== undefined) progress(compressed, total);
     }
-  } catch (err) {
-    if (err instanceof ReplayError || !isZlibError(err)) {
-      input.destroy();
-      if (err instanceof ReplayError) throw err;
-      throw readError(path, 'cannot read', err);
-    }
-    streamError = err;
+    if (progress !== undefined) progress(compressed, total);
   }
+  if (streamError !== undefined && !isZlibError(streamError)) throw readError(path, 'cannot read', streamError);
   await piped;
   if (streamError !== undefined && !isUnexpectedEnd(streamError)) {
     throw new ReplayError('CAPTURE_GZIP', `corrupt gzip data (${(streamError as Error).message})`, { file: path });
