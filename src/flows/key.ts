@@ -27,7 +27,7 @@ export class FlowKey {
   bPort = 0;
   /** The packet that filled the key was sent by endpoint A. */
   srcIsA = true;
-  /** `hashFlowKey` of the fields above, an unsigned 32-bit integer. */
+  /** `hashFlowKey` of the fields above, a signed 32-bit integer. */
   hash = 0;
 }
 
@@ -101,8 +101,10 @@ function mix(h: number, k: number): number {
 /**
  * MurmurHash3 (x86, 32-bit) over the canonical key's ten 32-bit words:
  * A's address, B's address, both ports, version and protocol. The key is
- * canonical, so both directions of a connection hash alike. Returns an
- * unsigned 32-bit integer.
+ * canonical, so both directions of a connection hash alike. Returns a
+ * signed 32-bit integer: V8 keeps those unboxed (a small integer on 64-bit
+ * builds), where an unsigned value ≥ 2^31 would be a heap number allocated
+ * per packet (measured: ~300 scavenges per 20 M packets, gone with `| 0`).
  */
 export function hashFlowKey(key: FlowKey): number {
   const a = key.aAddr;
@@ -125,5 +127,5 @@ export function hashFlowKey(key: FlowKey): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }

@@ -74,7 +74,7 @@ export class ConnectionTable {
   bAddrOf: Uint32Array;
   bPortOf: Uint16Array;
   /** `hashFlowKey` of the key, kept for rehashing and deletion. */
-  hashOf: Uint32Array;
+  hashOf: Int32Array;
   /** The client's initial sequence number when FLAG_ISN_KNOWN. */
   isnOf: Uint32Array;
   /** Intrusive list links, 4 per slot: LRU prev, LRU next, SYN prev, SYN next (-1 = none). */
@@ -117,7 +117,7 @@ export class ConnectionTable {
     this.aPortOf = new Uint16Array(initial);
     this.bAddrOf = new Uint32Array(initial * 4);
     this.bPortOf = new Uint16Array(initial);
-    this.hashOf = new Uint32Array(initial);
+    this.hashOf = new Int32Array(initial);
     this.isnOf = new Uint32Array(initial);
     this.links = new Int32Array(initial * 4);
     this.connOf = new Float64Array(initial);
@@ -311,7 +311,7 @@ export class ConnectionTable {
     this.aPortOf = growU16(this.aPortOf, n);
     this.bAddrOf = growU32(this.bAddrOf, n * 4);
     this.bPortOf = growU16(this.bPortOf, n);
-    this.hashOf = growU32(this.hashOf, n);
+    this.hashOf = growI32(this.hashOf, n);
     this.isnOf = growU32(this.isnOf, n);
     this.links = growI32(this.links, n * 4);
     this.connOf = growF64(this.connOf, n);
