@@ -1,0 +1,87 @@
+/**
+ * The main output (SPEC §6): the probability density of the imbalance as
+ * CSV, one row per (metric, policy, bin), long form.
+ *
+ * - Header `metric,policy,bin_start,bin_end,count,probability,density,cdf`,
+ *   LF record delimiter (for Unix pipes; RFC 4180 says CRLF), fields quoted
+ *   as RFC 4180 requires (only a field holding `,`, `"`, CR or LF is quoted,
+ *   with `"` doubled; with the built-in policy names nothing is). Built by
+ *   plain string concatenation: nothing here needs csv-stringify.
+ * - Rows: metric `connections`, then `bytes`; within each, the policy
+ *   instances in command-line order; bins ascending from 0 to the last
+ *   non-empty bin of any instance for that metric, so every instance has the
+ *   same bins. A metric with no non-idle sample has no rows (idle samples are
+ *   the same for every instance, so that is all or none); with no non-idle
+ *   sample at all, the output is the header alone.
+ * - `bin_start`, `bin_end`: the exact decimals k·width and (k+1)·width, no
+ *   trailing zeros. `count`: samples in the bin. `probability` = count /
+ *   non-idle samples; `density` = probability / width; `cdf` = samples in
+ *   bins 0 … k / non-idle samples — each the exact ratio rounded half to even
+ *   to 12 decimals, trailing zeros and point dropped, no exponent form.
+ */
+import type { BinWidth, ImbalanceStats } from '../sampler/imbalance.js';
+import { formatRatio, formatScaled } from './decimal.js';
+
+export const HISTOGRAM_CSV_HEADER = 'metric,policy,bin_start,bin_end,count,probability,density,cdf\n';
+
+/** Decimals of `probability`, `density` and `cdf`. */
+export const RATIO_DECIMALS = 12;
+
+/** The metrics, in row order. */
+export const METRICS = ['connections', 'bytes'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** What the CSV needs: the bin width and, per instance in order, its label and two distributions. */
+export interface HistogramCsvInput {
+  readonly binWidth: BinWidth;
+  readonly policies: readonly {
+    readonly info: { readonly label: string };
+    readonly connections: ImbalanceStats;
+    readonly bytes: ImbalanceStats;
+  }[];
+}
+
+/** An RFC 4180 field: quoted (with `"` doubled) only when it holds `,`, `"`, CR or LF. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Writes the whole CSV through `write`: the header, then one call per row
+ * (each a line ending in LF).
+ */
+export function writeHistogramCsv(input: HistogramCsvInput, write: (chunk: string) => void): void {
+  write(HISTOGRAM_CSV_HEADER);
+  const width = input.binWidth;
+  for (const metric of METRICS) {
+    let lastBin = -1;
+    for (const p of input.policies) lastBin = Math.max(lastBin, p[metric].histogram.lastBin);
+    if (lastBin < 0) continue;
+    for (const p of input.policies) {
+      const histogram = p[metric].histogram;
+      const total = BigInt(histogram.total);
+      const policy = csvField(p.info.label);
+      const densityDen = total * width.p;
+      let cumulative = 0n;
+      for (let bin = 0; bin <= lastBin; bin++) {
+        const count = BigInt(histogram.count(bin));
+        cumulative += count;
+        const start = formatScaled(BigInt(bin) * width.units, width.scale);
+        const end = formatScaled(BigInt(bin + 1) * width.units, width.scale);
+        const probability = formatRatio(count, total, RATIO_DECIMALS);
+        const density = formatRatio(count * width.q, densityDen, RATIO_DECIMALS);
+        const cdf = formatRatio(cumulative, total, RATIO_DECIMALS);
+        write(`${metric},${policy},${start},${end},${count},${probability},${density},${cdf}\n`);
+      }
+    }
+  }
+}
+
+/** The whole CSV as one string (for tests and small outputs). */
+export function histogramCsvText(input: HistogramCsvInput): string {
+  let text = '';
+  writeHistogramCsv(input, (chunk) => {
+    text += chunk;
+  });
+  return text;
+}

@@ -1,0 +1,252 @@
+/**
+ * The replay summary (SPEC §6): per policy instance and metric the sample
+ * counts and the imbalance's mean, max and percentiles; per instance and
+ * server the connections and bytes dispatched; and the capture-level counts
+ * the caller passes in. `buildReplaySummary` gives a plain object for
+ * `--summary-json`; `renderReplaySummary` the human-readable text for
+ * standard error. Every field is described in docs/replay.md.
+ *
+ * Numbers that are not whole counts are decimal strings, never doubles:
+ * imbalances with SUMMARY_DECIMALS decimals (rounded half to even), bin edges
+ * as exact decimals, times and durations with 9 decimals.
+ */
+import { MEAN_DECIMALS, type ImbalanceStats } from '../sampler/imbalance.js';
+import type { ReplayResults } from '../sampler/sampler.js';
+import { formatDuration, formatRelative } from '../time.js';
+import { formatRatioFixed, formatScaled } from './decimal.js';
+import { METRICS, type Metric } from './histogram-csv.js';
+
+/** Decimals of the mean and max imbalance in the summary. */
+export const SUMMARY_DECIMALS = 6;
+
+/** Percentiles reported, by nearest rank. */
+export const PERCENTILES = [50, 90, 99] as const;
+
+/** Capture-level counts, as the pass and the tracker know them. */
+export interface CaptureTotals {
+  /** Packet records kept (inside --from/--to), whatever they carry. */
+  readonly packets: number;
+  /** TCP payload bytes of the usable TCP packets, both ways. */
+  readonly bytes: number;
+  /** Connections by close reason name (`fin`, `rst`, …); zero counts may be left out. */
+  readonly connectionsByReason: Readonly<Record<string, number>>;
+  /** Skipped packets by skip reason name; zero counts may be left out. */
+  readonly skippedByReason: Readonly<Record<string, number>>;
+  /** Packets earlier than the clock (SPEC §1). */
+  readonly backwards: number;
+  /** IPv4 packets with total length 0 taken from the frame (SPEC §2). */
+  readonly tso: number;
+  /** Whole epoch second relative times count from. */
+  readonly baseSec: number;
+  /** First kept record and final clock, relative ns; NaN when there was no record. */
+  readonly firstNs: number;
+  readonly lastNs: number;
+}
+
+export interface SummaryInput {
+  readonly results: ReplayResults;
+  readonly capture: CaptureTotals;
+  readonly direction: string;
+  readonly seed: number;
+  /** `--service` values as given. */
+  readonly services: readonly string[];
+}
+
+export interface MetricSummary {
+  /** Samples taken (idle ones included). */
+  samples: number;
+  /** Samples whose sum was 0. */
+  idleSamples: number;
+  /** Mean of the non-idle samples' imbalance; null when there is none. */
+  meanImbalance: string | null;
+  maxImbalance: string | null;
+  /** Upper edge of the bin holding the nearest-rank sample. */
+  p50: string | null;
+  p90: string | null;
+  p99: string | null;
+}
+
+export interface ServerSummary {
+  server: number;
+  connections: number;
+  bytes: number;
+}
+
+export interface PolicySummary {
+  policy: string;
+  servers: number;
+  connections: MetricSummary;
+  bytes: MetricSummary;
+  perServer: ServerSummary[];
+}
+
+export interface ReplaySummary {
+  capture: {
+    packets: number;
+    bytes: number;
+    connections: number;
+    connectionsByReason: Record<string, number>;
+    skipped: number;
+    skippedByReason: Record<string, number>;
+    backwards: number;
+    tso: number;
+    /** Epoch seconds with 9 decimals; null without records. */
+    first: string | null;
+    last: string | null;
+    /** Seconds with 9 decimals; null without records. */
+    duration: string | null;
+  };
+  replay: {
+    interval: string;
+    binWidth: string;
+    direction: string;
+    seed: number;
+    services: string[];
+    connectionsReplayed: number;
+    connectionsNotReplayed: number;
+    samples: number;
+    idleSamples: { connections: number; bytes: number };
+  };
+  policies: PolicySummary[];
+}
+
+function sumValues(record: Readonly<Record<string, number>>): number {
+  let total = 0;
+  for (const key of Object.keys(record)) total += record[key];
+  return total;
+}
+
+/** Nearest rank of percentile `p` among `count` samples: ⌈p·count/100⌉, at least 1. */
+export function nearestRank(p: number, count: number): number {
+  return Math.max(1, Math.ceil((p * count) / 100));
+}
+
+function metricSummary(stats: ImbalanceStats, servers: number, results: ReplayResults): MetricSummary {
+  const width = results.binWidth;
+  const histogram = stats.histogram;
+  const count = histogram.total;
+  const percentile = (p: number): string | null => {
+    if (count === 0) return null;
+    const bin = histogram.binOfRank(nearestRank(p, count));
+    return formatScaled(BigInt(bin + 1) * width.units, width.scale);
+  };
+  return {
+    samples: stats.samples,
+    idleSamples: stats.idle,
+    meanImbalance:
+      count === 0 ? null : formatRatioFixed(stats.mean.scaledSum(), BigInt(count) * 10n ** BigInt(MEAN_DECIMALS), SUMMARY_DECIMALS),
+    maxImbalance:
+      count === 0 ? null : formatRatioFixed(BigInt(stats.maxDiff) * BigInt(servers), BigInt(stats.maxSum), SUMMARY_DECIMALS),
+    p50: percentile(50),
+    p90: percentile(90),
+    p99: percentile(99),
+  };
+}
+
+/** The summary as a plain object (JSON-ready: numbers are whole counts, the rest strings). */
+export function buildReplaySummary(input: SummaryInput): ReplaySummary {
+  const { results, capture } = input;
+  const haveTime = !Number.isNaN(capture.firstNs) && !Number.isNaN(capture.lastNs);
+  const first = results.policies[0];
+  return {
+    capture: {
+      packets: capture.packets,
+      bytes: capture.bytes,
+      connections: sumValues(capture.connectionsByReason),
+      connectionsByReason: { ...capture.connectionsByReason },
+      skipped: sumValues(capture.skippedByReason),
+      skippedByReason: { ...capture.skippedByReason },
+      backwards: capture.backwards,
+      tso: capture.tso,
+      first: haveTime ? formatRelative(capture.baseSec, capture.firstNs) : null,
+      last: haveTime ? formatRelative(capture.baseSec, capture.lastNs) : null,
+      duration: haveTime ? formatDuration(capture.lastNs - capture.firstNs) : null,
+    },
+    replay: {
+      interval: formatDuration(results.intervalNs),
+      binWidth: results.binWidth.text,
+      direction: input.direction,
+      seed: input.seed,
+      services: [...input.services],
+      connectionsReplayed: results.connectionsReplayed,
+      connectionsNotReplayed: results.connectionsNotReplayed,
+      samples: results.samples,
+      idleSamples: {
+        connections: first === undefined ? 0 : first.connections.idle,
+        bytes: first === undefined ? 0 : first.bytes.idle,
+      },
+    },
+    policies: results.policies.map((p) => ({
+      policy: p.info.label,
+      servers: p.info.servers,
+      connections: metricSummary(p.connections, p.info.servers, results),
+      bytes: metricSummary(p.bytes, p.info.servers, results),
+      perServer: p.serverConnections.map((connections, server) => ({ server, connections, bytes: p.serverBytes[server] })),
+    })),
+  };
+}
+
+function byName(record: Readonly<Record<string, number>>): string {
+  const parts = Object.keys(record)
+    .filter((key) => record[key] !== 0)
+    .map((key) => `${key} ${record[key]}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** The summary as text for standard error (LF line ends). */
+export function renderReplaySummary(summary: ReplaySummary): string {
+  const c = summary.capture;
+  const r = summary.replay;
+  let text = '';
+  text += `capture: ${c.packets} packets, ${c.bytes} payload bytes\n`;
+  text +=
+    c.first === null ? '  time span: no records\n' : `  time span: ${c.first} to ${c.last} (${c.duration} s)\n`;
+  text += `  connections: ${c.connections}${byName(c.connectionsByReason)}\n`;
+  text += `  skipped packets: ${c.skipped}${byName(c.skippedByReason)}\n`;
+  text += `  backwards: ${c.backwards}, tso: ${c.tso}\n`;
+  text += `replay: interval ${r.interval} s, bin width ${r.binWidth}, direction ${r.direction}, seed ${r.seed}\n`;
+  if (r.services.length > 0) text += `  services: ${r.services.join(' ')}\n`;
+  text += `  connections replayed: ${r.connectionsReplayed}, not replayed (outside --service): ${r.connectionsNotReplayed}\n`;
+  text += `  samples: ${r.samples} (idle: connections ${r.idleSamples.connections}, bytes ${r.idleSamples.bytes})\n`;
+  const dash = (v: string | null): string => v ?? '-';
+  const imbalanceRows: string[][] = [['policy', 'metric', 'samples', 'idle', 'mean', 'max', 'p50', 'p90', 'p99']];
+  for (const p of summary.policies) {
+    for (const metric of METRICS) {
+      const m = p[metric as Metric];
+      imbalanceRows.push([
+        p.policy,
+        metric,
+        String(m.samples),
+        String(m.idleSamples),
+        dash(m.meanImbalance),
+        dash(m.maxImbalance),
+        dash(m.p50),
+        dash(m.p90),
+        dash(m.p99),
+      ]);
+    }
+  }
+  text += '\nimbalance ((max - min) / mean; p50/p90/p99: upper edge of the bin):\n';
+  text += table(imbalanceRows);
+  const serverRows: string[][] = [['policy', 'server', 'connections', 'bytes']];
+  for (const p of summary.policies) {
+    for (const s of p.perServer) serverRows.push([p.policy, String(s.server), String(s.connections), String(s.bytes)]);
+  }
+  text += '\nper server:\n';
+  text += table(serverRows);
+  return text;
+}

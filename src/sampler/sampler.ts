@@ -1,0 +1,358 @@
+/**
+ * Sampling on the packet clock (SPEC §5).
+ *
+ * - Origin t0 = the first `advance` (the first record's time). Sample k is at
+ *   t0 + k·interval for every k ≥ 1 not after the last packet (the clock
+ *   given to `finish`), in integer nanoseconds.
+ * - `advance(t)` takes every sample with instant ≤ t before the events at t:
+ *   the state sampled at s is the state after every event with time < s.
+ * - At a sample, per policy instance and server: `connections` = its
+ *   dispatched connections active at that instant; `bytes` = payload bytes
+ *   (after the direction filter) of packets of its connections reported since
+ *   the previous sample (a packet is reported at the clock, so its bytes go to
+ *   the interval the clock is in).
+ * - A stretch with no events costs the same whatever its length: after the
+ *   first sample in it, every later sample up to the next event is identical
+ *   (bytes 0, same active counts), so they are counted with one
+ *   multiplication. Only `--timeseries` writes one row group per sample.
+ *
+ * The Sampler is the FlowListener the tracker talks to: it takes samples in
+ * `advance` and hands open/packet/deactivate/remove to its Dispatcher.
+ */
+import type { FlowListener } from '../flows/events.js';
+import {
+  Dispatcher,
+  policyConfigs,
+  type Direction,
+  type PolicyInstanceInfo,
+  type TextSink,
+} from '../dispatch/dispatcher.js';
+import type { EndpointSource, PolicyName } from '../dispatch/policy.js';
+import { parseServices } from '../dispatch/service-filter.js';
+import { formatRelative } from '../time.js';
+import { ImbalanceStats, parseBinWidth, type BinWidth } from './imbalance.js';
+
+/** Header line of `--timeseries`. */
+export const TIMESERIES_HEADER = 'time,policy,server,connections,bytes\n';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export interface SamplerOptions {
+  /** Sampling interval, ns (integer ≥ 1). */
+  readonly intervalNs: number;
+  readonly binWidth: BinWidth;
+  /**
+   * Whole epoch second that relative times count from, read when a
+   * `--timeseries` row is written (so it may be filled in once the first
+   * record is read; the pass's CaptureStats fits).
+   */
+  readonly timeBase: { readonly baseSec: number };
+  /**
+   * `--timeseries`: receives TIMESERIES_HEADER at construction, then per
+   * sample not idle for both metrics one `time,policy,server,connections,bytes`
+   * line per instance (in order) and server (ascending).
+   */
+  readonly timeseries?: TextSink | undefined;
+}
+
+/** One policy instance's distributions and totals. */
+export interface PolicyResult {
+  readonly info: PolicyInstanceInfo;
+  readonly connections: ImbalanceStats;
+  readonly bytes: ImbalanceStats;
+  /** Per server: connections dispatched over the run. */
+  readonly serverConnections: readonly number[];
+  /** Per server: payload bytes (after the direction filter) over the run. */
+  readonly serverBytes: readonly number[];
+}
+
+export interface ReplayResults {
+  readonly binWidth: BinWidth;
+  readonly intervalNs: number;
+  /** Samples taken (idle ones included): the same for every instance and metric. */
+  readonly samples: number;
+  readonly connectionsReplayed: number;
+  readonly connectionsNotReplayed: number;
+  /** Instances in output order. */
+  readonly policies: readonly PolicyResult[];
+}
+
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+
+/** The smallest double ≥ the integer `v` (v ≥ 0). */
+function doubleAtLeast(v: bigint): number {
+  const d = Number(v);
+  if (BigInt(d) >= v) return d;
+  f64[0] = d;
+  u64[0] += 1n;
+  return f64[0];
+}
+
+export class Sampler implements FlowListener {
+  readonly dispatcher: Dispatcher;
+  private readonly intervalNs: number;
+  private readonly width: BinWidth;
+  private readonly timeBase: { readonly baseSec: number };
+  private readonly timeseries: TextSink | undefined;
+  private readonly instances: readonly PolicyInstanceInfo[];
+  private readonly connStats: ImbalanceStats[];
+  private readonly bytesStats: ImbalanceStats[];
+  /** Per instance, the connections metric of the last sample (sum 0 = idle). */
+  private readonly lastConnDiff: Float64Array;
+  private readonly lastConnSum: Float64Array;
+  private started = false;
+  private finished = false;
+  private t0Ns = 0;
+  /** Samples taken so far (the last one was at t0 + taken·interval). */
+  private taken = 0;
+  /** The smallest clock value at which the next sample is due (−∞ until t0 is known). */
+  private nextSampleNs = Number.NEGATIVE_INFINITY;
+
+  constructor(dispatcher: Dispatcher, options: SamplerOptions) {
+    if (!Number.isSafeInteger(options.intervalNs) || options.intervalNs < 1) {
+      throw new RangeError(`sampling interval must be a whole number of ns ≥ 1, got ${options.intervalNs}`);
+    }
+    this.dispatcher = dispatcher;
+    this.intervalNs = options.intervalNs;
+    this.width = options.binWidth;
+    this.timeBase = options.timeBase;
+    this.timeseries = options.timeseries;
+    this.instances = dispatcher.instances;
+    this.connStats = this.instances.map(() => new ImbalanceStats());
+    this.bytesStats = this.instances.map(() => new ImbalanceStats());
+    this.lastConnDiff = new Float64Array(this.instances.length);
+    this.lastConnSum = new Float64Array(this.instances.length);
+    if (this.timeseries !== undefined) this.timeseries(TIMESERIES_HEADER);
+  }
+
+  advance(timeNs: number): void {
+    // Per packet: one comparison; the rest only when a sample is due.
+    if (timeNs < this.nextSampleNs) return;
+    this.catchUp(timeNs);
+  }
+
+  open(slot: number, timeNs: number): void {
+    this.dispatcher.open(slot, timeNs);
+  }
+
+  packet(slot: number, c2s: boolean, payloadBytes: number): void {
+    this.dispatcher.packet(slot, c2s, payloadBytes);
+  }
+
+  deactivate(slot: number, timeNs: number): void {
+    this.dispatcher.deactivate(slot, timeNs);
+  }
+
+  remove(slot: number): void {
+    this.dispatcher.remove(slot);
+  }
+
+  /**
+   * Closes the run at the capture's last packet (its final clock): takes the
+   * samples due up to and including it. Call once, after the tracker's
+   * end-of-trace events; no FlowListener call may follow.
+   */
+  finish(lastClockNs: number): void {
+    if (this.finished) throw new Error('Sampler.finish called twice');
+    if (this.started) this.advance(lastClockNs);
+    this.finished = true;
+  }
+
+  /** Samples taken so far. */
+  get samples(): number {
+    return this.taken;
+  }
+
+  /** The distributions and totals, for the CSV and the summary. */
+  results(): ReplayResults {
+    const d = this.dispatcher;
+    const policies: PolicyResult[] = this.instances.map((info, i) => {
+      const serverConnections: number[] = [];
+      const serverBytes: number[] = [];
+      for (let s = 0; s < info.servers; s++) {
+        serverConnections.push(d.dispatchedConnections[info.base + s]);
+        serverBytes.push(d.dispatchedBytes[info.base + s]);
+      }
+      return { info, connections: this.connStats[i], bytes: this.bytesStats[i], serverConnections, serverBytes };
+    });
+    // Idle samples depend on the traffic only (SPEC §5): every instance must agree.
+    for (const p of policies) {
+      const first = policies[0];
+      if (p.connections.idle !== first.connections.idle || p.bytes.idle !== first.bytes.idle) {
+        throw new Error('idle sample counts differ between policy instances');
+      }
+      if (p.connections.samples !== this.taken || p.bytes.samples !== this.taken) {
+        throw new Error('sample counts differ between metrics');
+      }
+    }
+    return {
+      binWidth: this.width,
+      intervalNs: this.intervalNs,
+      samples: this.taken,
+      connectionsReplayed: d.connectionsReplayed,
+      connectionsNotReplayed: d.connectionsNotReplayed,
+      policies,
+    };
+  }
+
+  /** Out of the per-packet path: start, and samples due at or before `timeNs`. */
+  private catchUp(timeNs: number): void {
+    if (this.finished) throw new Error('Sampler.advance after finish');
+    if (!this.started) {
+      this.started = true;
+      this.t0Ns = timeNs;
+      this.nextSampleNs = this.instantAtLeast(1);
+      return;
+    }
+    // Here timeNs ≥ nextSampleNs > every earlier advance: the clock moved forward.
+    const due = this.instantsUpTo(timeNs);
+    if (due > this.taken) {
+      this.takeSample(this.taken + 1);
+      const repeats = due - this.taken - 1;
+      if (repeats > 0) this.repeatSample(this.taken + 2, repeats);
+      this.taken = due;
+    }
+    this.nextSampleNs = this.instantAtLeast(this.taken + 1);
+  }
+
+  /** The number of k ≥ 1 with t0 + k·interval ≤ t, exactly. */
+  private instantsUpTo(timeNs: number): number {
+    const span = timeNs - this.t0Ns;
+    const iv = this.intervalNs;
+    if (timeNs <= MAX_SAFE && this.t0Ns <= MAX_SAFE && span >= 0 && span + iv <= MAX_SAFE) {
+      let k = Math.floor(span / iv);
+      const r = span - k * iv;
+      if (r < 0) k--;
+      else if (r >= iv) k++;
+      return k;
+    }
+    return Number((BigInt(timeNs) - BigInt(this.t0Ns)) / BigInt(iv));
+  }
+
+  /** The smallest double ≥ t0 + k·interval: the clock at which sample k is due. */
+  private instantAtLeast(k: number): number {
+    const v = this.t0Ns + k * this.intervalNs;
+    if (v <= MAX_SAFE && k * this.intervalNs <= MAX_SAFE) return v;
+    return doubleAtLeast(BigInt(this.t0Ns) + BigInt(k) * BigInt(this.intervalNs));
+  }
+
+  /** Takes sample k from the current state, then starts a new byte interval. */
+  private takeSample(k: number): void {
+    const d = this.dispatcher;
+    const active = d.active;
+    const bytes = d.intervalBytes;
+    const width = this.width;
+    let anyBusy = false;
+    for (let i = 0; i < this.instances.length; i++) {
+      const inst = this.instances[i];
+      const base = inst.base;
+      const n = inst.servers;
+      let cMin = active[base];
+      let cMax = cMin;
+      let cSum = 0;
+      let bMin = bytes[base];
+      let bMax = bMin;
+      let bSum = 0;
+      for (let s = base; s < base + n; s++) {
+        const c = active[s];
+        if (c < cMin) cMin = c;
+        if (c > cMax) cMax = c;
+        cSum += c;
+        const b = bytes[s];
+        if (b < bMin) bMin = b;
+        if (b > bMax) bMax = b;
+        bSum += b;
+      }
+      if (cSum === 0) this.connStats[i].recordIdle(1);
+      else this.connStats[i].record(cMax - cMin, n, cSum, width, 1);
+      if (bSum === 0) this.bytesStats[i].recordIdle(1);
+      else this.bytesStats[i].record(bMax - bMin, n, bSum, width, 1);
+      this.lastConnDiff[i] = cMax - cMin;
+      this.lastConnSum[i] = cSum;
+      if (cSum !== 0 || bSum !== 0) anyBusy = true;
+    }
+    if (this.timeseries !== undefined && anyBusy) this.writeRows(k, true);
+    bytes.fill(0);
+  }
+
+  /** Counts `count` samples identical to the last one but with no bytes, from sample k on. */
+  private repeatSample(k: number, count: number): void {
+    let anyBusy = false;
+    for (let i = 0; i < this.instances.length; i++) {
+      const sum = this.lastConnSum[i];
+      if (sum === 0) this.connStats[i].recordIdle(count);
+      else {
+        this.connStats[i].record(this.lastConnDiff[i], this.instances[i].servers, sum, this.width, count);
+        anyBusy = true;
+      }
+      this.bytesStats[i].recordIdle(count);
+    }
+    // Rows cost what they write: only here does a long stretch cost per sample.
+    if (this.timeseries !== undefined && anyBusy) {
+      for (let j = 0; j < count; j++) this.writeRows(k + j, false);
+    }
+  }
+
+  private writeRows(k: number, withBytes: boolean): void {
+    const sink = this.timeseries;
+    if (sink === undefined) return;
+    const time = formatRelative(this.timeBase.baseSec, this.sampleInstant(k));
+    const active = this.dispatcher.active;
+    const bytes = this.dispatcher.intervalBytes;
+    let text = '';
+    for (const inst of this.instances) {
+      for (let s = 0; s < inst.servers; s++) {
+        const g = inst.base + s;
+        text += `${time},${inst.label},${s},${active[g]},${withBytes ? bytes[g] : 0}\n`;
+      }
+    }
+    sink(text);
+  }
+
+  private sampleInstant(k: number): number {
+    const v = this.t0Ns + k * this.intervalNs;
+    return v <= MAX_SAFE ? v : Number(BigInt(this.t0Ns) + BigInt(k) * BigInt(this.intervalNs));
+  }
+}
+
+/** Everything a replay needs, in the shape of the resolved options plus the wiring. */
+export interface ReplayEngineOptions {
+  /** Policies in command-line order; each becomes an instance with `servers` servers. */
+  readonly policies: readonly PolicyName[];
+  readonly servers: number;
+  readonly seed: number;
+  readonly intervalNs: number;
+  /** `--bin-width` as decimal text ("0.01"). */
+  readonly binWidth: string;
+  readonly direction: Direction;
+  /** `--service` values as given (`ADDR[/PREFIX][:PORT]`); empty = every connection. */
+  readonly services: readonly string[];
+  readonly endpoints: EndpointSource;
+  readonly timeBase: { readonly baseSec: number };
+  readonly timeseries?: TextSink | undefined;
+  readonly assignments?: TextSink | undefined;
+}
+
+/**
+ * A Dispatcher and its Sampler from resolved options; hand the Sampler to
+ * the tracker as its FlowListener, call `finish(lastClockNs)` at the end,
+ * then `results()`. Throws ReplayError OPTION_INVALID for a bad bin width or
+ * service.
+ */
+export function createReplayEngine(options: ReplayEngineOptions): Sampler {
+  const binWidth = parseBinWidth(options.binWidth);
+  const dispatcher = new Dispatcher({
+    configs: policyConfigs(options.policies, options.servers, options.seed),
+    direction: options.direction,
+    services: parseServices(options.services),
+    endpoints: options.endpoints,
+    assignments: options.assignments,
+  });
+  return new Sampler(dispatcher, {
+    intervalNs: options.intervalNs,
+    binWidth,
+    timeBase: options.timeBase,
+    timeseries: options.timeseries,
+  });
+}
