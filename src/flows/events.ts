@@ -1,9 +1,13 @@
 /**
  * How the connection tracker tells the rest of the pipeline what happens
  * (SPEC §3–§5). One listener object, its methods called in time order; no
- * closures or objects per packet. Times are integer nanoseconds relative to
- * the capture's base second (see src/time.ts), on the replay clock (the
- * largest timestamp seen so far, SPEC §1).
+ * closures or objects per packet. A time is a pair of integers (`sec`,
+ * `nsec`): whole seconds relative to the capture's base second (the first
+ * record's, see src/time.ts) and nanoseconds 0 ≤ nsec < 1e9. The pair is
+ * exact over any span (merged captures jump years; a double of nanoseconds is
+ * exact for only 104 days), and both halves stay small integers, so passing
+ * them allocates nothing. Times are on the replay clock (the largest
+ * timestamp seen so far, SPEC §1).
  *
  * `slot` identifies a connection while it is in the table; a slot is reused
  * after `remove`. Listeners read the connection's fields from the table
@@ -11,15 +15,15 @@
  */
 export interface FlowListener {
   /**
-   * Called before anything happens at instant `timeNs` (a packet, an expiry,
-   * the end of the capture): everything strictly before `timeNs` has been
-   * reported. Sample instants ≤ timeNs are taken here, before the events at
-   * `timeNs` (SPEC §5: events at a sample instant come after the sample).
+   * Called before anything happens at instant (sec, nsec) (a packet, an expiry,
+   * the end of the capture): everything strictly before it has been
+   * reported. Sample instants ≤ it are taken here, before the events at that
+   * instant (SPEC §5: events at a sample instant come after the sample).
    * Never decreases.
    */
-  advance(timeNs: number): void;
-  /** A connection opened at `timeNs` (its first packet): dispatch it now. */
-  open(slot: number, timeNs: number): void;
+  advance(sec: number, nsec: number): void;
+  /** A connection opened at (sec, nsec) (its first packet): dispatch it now. */
+  open(slot: number, sec: number, nsec: number): void;
   /**
    * A packet of an open or closed-but-present connection, at the current
    * clock, `c2s` when sent by the client, with its TCP payload bytes.
@@ -27,11 +31,11 @@ export interface FlowListener {
   packet(slot: number, c2s: boolean, payloadBytes: number): void;
   /**
    * The connection stops being active for the balancer and the sampler at
-   * `timeNs` (FIN/RST at their packet, an expiry at its instant, port reuse at
+   * (sec, nsec) (FIN/RST at their packet, an expiry at its instant, port reuse at
    * the new SYN, eviction, end of trace). Called once per connection, before
    * `remove` when both happen at the same time.
    */
-  deactivate(slot: number, timeNs: number): void;
+  deactivate(slot: number, sec: number, nsec: number): void;
   /** The connection leaves the table: its row is final. The slot is freed after this returns. */
   remove(slot: number): void;
 }
