@@ -4,7 +4,7 @@
  */
 import { runPass, type CaptureStats } from './pass.js';
 import type { CaptureFileInfo } from './reader/record.js';
-import { formatRelative } from './time.js';
+import { formatPair } from './time.js';
 
 export interface CaptureInfoReport {
   file: string;
@@ -39,7 +39,7 @@ export async function inspectCapture(file: string, options: { strict?: boolean }
     },
   });
   const info = fileInfo!;
-  const hasPackets = stats.packets > 0;
+  const hasPackets = stats.started;
   return {
     file,
     format: info.gzip ? `${info.format}+gzip` : info.format,
@@ -52,8 +52,8 @@ export async function inspectCapture(file: string, options: { strict?: boolean }
     other_packets: stats.otherPackets,
     bytes_captured: stats.bytesCaptured,
     bytes_original: stats.bytesOriginal,
-    first_time: hasPackets ? formatRelative(stats.baseSec, stats.firstNs) : null,
-    last_time: hasPackets ? formatRelative(stats.baseSec, stats.clockNs) : null,
+    first_time: hasPackets ? formatPair(stats.baseSec, stats.firstSec, stats.firstNsec) : null,
+    last_time: hasPackets ? formatPair(stats.baseSec, stats.clockSec, stats.clockNsec) : null,
     skipped: stats.skippedByName(),
     backwards: stats.backwards,
     tso: stats.tso,

@@ -9,18 +9,22 @@ import type { CaptureFileInfo, CaptureRecord } from './reader/record.js';
 import { decodePacket } from './decode/decoder.js';
 import { DecodedPacket } from './decode/packet.js';
 import { SKIP_REASON_COUNT, SKIP_REASON_NAMES } from './decode/skip-reasons.js';
-import { NS_PER_SEC, formatDuration } from './time.js';
+import { NS_PER_SEC, formatPairDifference } from './time.js';
 import { ReplayError } from './errors.js';
 
-/** A forward jump of the clock above this is reported (SPEC §1: usually a damaged timestamp). */
-export const FORWARD_JUMP_WARNING_NS = 86_400 * NS_PER_SEC;
+/** A forward jump of the clock above one day is reported (SPEC §1: usually a damaged timestamp). */
+export const FORWARD_JUMP_WARNING_SEC = 86_400;
 
 /** What the pass reports to its consumer, in record order. */
 export interface PacketConsumer {
-  /** A usable TCP packet (decoded.skip === 0 && decoded.isTcp), at the replay clock and at its own time. */
-  tcpPacket(decoded: DecodedPacket, clockNs: number, ownNs: number): void;
+  /**
+   * A usable TCP packet (decoded.skip === 0 && decoded.isTcp), at the replay
+   * clock and at its own time, each a (sec, nsec) pair relative to the base
+   * second (src/flows/events.ts).
+   */
+  tcpPacket(decoded: DecodedPacket, clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): void;
   /** Any other kept record (skipped, non-TCP): it still moves the clock. */
-  otherRecord(clockNs: number): void;
+  otherRecord(clockSec: number, clockNsec: number): void;
 }
 
 /** Capture-level counts (SPEC §6 summary, `info`). */
@@ -39,9 +43,13 @@ export class CaptureStats {
   tso = 0;
   /** Whole second that relative times count from (the first kept record's). */
   baseSec = 0;
-  /** First kept record's time and the final clock, relative ns; NaN before any record. */
-  firstNs = Number.NaN;
-  clockNs = Number.NaN;
+  /** Whether a record has been kept yet. */
+  started = false;
+  /** First kept record's time and the replay clock (largest time so far), as pairs relative to baseSec. */
+  firstSec = 0;
+  firstNsec = 0;
+  clockSec = 0;
+  clockNsec = 0;
   truncated = false;
   readonly warnings: string[] = [];
 
@@ -80,7 +88,7 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
   // The first record of the whole capture fixes the base; with --from/--to,
   // the window is measured from it, and the first kept record becomes t0.
   let haveFirstRecord = false;
-  let firstRecordNs = 0;
+  let firstRecordNsec = 0;
   let currentFile = '';
   options.onStart?.(stats);
   const onBase = options.onBase;
@@ -89,32 +97,37 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
     if (!haveFirstRecord) {
       haveFirstRecord = true;
       stats.baseSec = rec.tsSec;
-      firstRecordNs = rec.tsNsec;
+      firstRecordNsec = rec.tsNsec;
     }
-    const ownNs = (rec.tsSec - stats.baseSec) * NS_PER_SEC + rec.tsNsec;
+    const ownSec = rec.tsSec - stats.baseSec;
+    const ownNsec = rec.tsNsec;
     if (filtering) {
-      const sinceFirst = ownNs - firstRecordNs;
+      // Seconds since the first record, as ns: exact while the window bounds are < 2^53 ns.
+      const sinceFirst = ownSec * NS_PER_SEC + (ownNsec - firstRecordNsec);
       if ((fromNs !== undefined && sinceFirst < fromNs) || (toNs !== undefined && sinceFirst >= toNs)) return;
     }
     stats.packets++;
     stats.bytesCaptured += rec.capturedLength;
     stats.bytesOriginal += rec.originalLength;
-    let clockNs = stats.clockNs;
-    if (clockNs !== clockNs) {
-      stats.firstNs = ownNs;
+    if (!stats.started) {
+      stats.started = true;
+      stats.firstSec = stats.clockSec = ownSec;
+      stats.firstNsec = stats.clockNsec = ownNsec;
       onBase?.(stats.baseSec);
-      clockNs = ownNs;
-    } else if (ownNs < clockNs) {
+    } else if (ownSec < stats.clockSec || (ownSec === stats.clockSec && ownNsec < stats.clockNsec)) {
       stats.backwards++;
     } else {
-      if (ownNs - clockNs > FORWARD_JUMP_WARNING_NS) {
-        const msg = `${currentFile}: time jumps forward by ${formatDuration(ownNs - clockNs)} s at byte ${rec.fileOffset}`;
-        if (options.strict) throw new ReplayError('STRICT_WARNING', `time jumps forward by ${formatDuration(ownNs - clockNs)} s (--strict)`, { file: currentFile, offset: rec.fileOffset });
-        stats.warnings.push(msg);
+      const jumpSec = ownSec - stats.clockSec;
+      if (jumpSec > FORWARD_JUMP_WARNING_SEC || (jumpSec === FORWARD_JUMP_WARNING_SEC && ownNsec > stats.clockNsec)) {
+        const jump = formatPairDifference(stats.clockSec, stats.clockNsec, ownSec, ownNsec);
+        if (options.strict) {
+          throw new ReplayError('STRICT_WARNING', `time jumps forward by ${jump} s (--strict)`, { file: currentFile, offset: rec.fileOffset });
+        }
+        stats.warnings.push(`${currentFile}: time jumps forward by ${jump} s at byte ${rec.fileOffset}`);
       }
-      clockNs = ownNs;
+      stats.clockSec = ownSec;
+      stats.clockNsec = ownNsec;
     }
-    stats.clockNs = clockNs;
     decodePacket(rec.linkType, rec.data, rec.start, rec.capturedLength, rec.originalLength, decoded);
     if (decoded.isTcp) stats.tcpPackets++;
     else if (decoded.isUdp) stats.udpPackets++;
@@ -124,9 +137,9 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
     if (skip !== 0) stats.skipped[skip]++;
     if (skip === 0 && decoded.isTcp) {
       stats.tcpPayloadBytes += decoded.payloadLength;
-      consumer.tcpPacket(decoded, clockNs, ownNs);
+      consumer.tcpPacket(decoded, stats.clockSec, stats.clockNsec, ownSec, ownNsec);
     } else {
-      consumer.otherRecord(clockNs);
+      consumer.otherRecord(stats.clockSec, stats.clockNsec);
     }
   };
 
