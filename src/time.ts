@@ -109,7 +109,7 @@ export function unitsToTime(hi: number, lo: number, res: TsResolution): void {
       // quotient is within one of the true one (the count's rounding error,
       // ≤ 2^11 units, is below unitsPerSec ≥ 10^4). The true remainder, in
       // [−d, 2d) with 3d < 2^32, is exact modulo 2^32: lo − sec·d (mod 2^32).
-      // Measured: 2 M 10^-9 EPBs read in 0.22 s instead of 0.55 s.
+      // Measured: 2 M 10^-9 EPBs read in 0.27 s instead of 0.55 s (bench: 1 GB pcapng, page cache).
       const d = POW10[exp];
       let sec = Math.floor((hi * TWO_32 + lo) / d);
       let rem = (lo - Math.imul(sec, d)) >>> 0;

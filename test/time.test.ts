@@ -159,3 +159,23 @@ describe('resolutionText', () => {
     expect(resolutionText({ base: 2, exp: 30 })).toBe('2^-30');
   });
 });
+
+describe('unitsToTime near whole seconds, counts above 2^53 (10^-4 … 10^-9 fast path)', () => {
+  it('matches BigInt on either side of every boundary', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n - 2n ** 31n }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: -3000, max: 3000 }),
+        (v, exp, delta) => {
+          const d = 10n ** BigInt(exp);
+          // A multiple of d, moved by a few units either way.
+          const units = (v / d) * d + BigInt(delta);
+          const res: TsResolution = { base: 10, exp };
+          expect(convert(units, res)).toEqual(reference(units, res));
+        },
+      ),
+      { numRuns: 20_000, seed: 3 },
+    );
+  });
+});
