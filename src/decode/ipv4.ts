@@ -7,7 +7,7 @@
  * preference is on (its default).
  */
 import { be16, be32 } from './bytes.js';
-import type { DecodedPacket } from './packet.js';
+import { IPPROTO_TCP, type DecodedPacket } from './packet.js';
 import { SkipReason } from './skip-reasons.js';
 import { decodeTransport } from './transport.js';
 
@@ -66,8 +66,10 @@ export function decodeIpv4(
 
   let totalLength = be16(data, off + IPV4_OFF_TOTAL_LENGTH);
   if (totalLength === 0) {
+    // The length rule holds for any protocol (UDP GSO too); the `tso` count is
+    // SPEC §2's, TCP segmentation offload only.
     totalLength = (wireEnd < limit ? wireEnd : limit) - off;
-    out.tso = true;
+    out.tso = protocol === IPPROTO_TCP;
   } else if (totalLength > limit - off) {
     totalLength = limit - off;
   }

@@ -36,7 +36,11 @@ export class DecodedPacket {
   ack = 0;
   /** TCP payload bytes from the headers: IP length − IP header(s) − TCP header (SPEC §2). */
   payloadLength = 0;
-  /** IPv4 total length was 0 and the frame's original length was used (TSO). */
+  /**
+   * TCP in IPv4 with total length 0: the frame's original length was used as
+   * the IP length (TSO, SPEC §2). Other protocols get the same length rule
+   * (UDP GSO) without this flag.
+   */
   tso = false;
 
   reset(): void {

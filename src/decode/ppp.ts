@@ -43,7 +43,14 @@ export function decodePpp(
   out: DecodedPacket,
 ): void {
   let off = start;
-  if (end - off >= 2 && data[off] === PPP_ADDRESS && data[off + 1] === PPP_CONTROL) off += 2;
+  if (off < end && data[off] === PPP_ADDRESS) {
+    // 0xff is never a protocol's first byte: HDLC-like framing, or a cut frame.
+    if (end - off < 2) {
+      out.skip = SkipReason.TRUNCATED_LINK;
+      return;
+    }
+    if (data[off + 1] === PPP_CONTROL) off += 2;
+  }
   if (off >= end) {
     out.skip = SkipReason.TRUNCATED_LINK;
     return;
