@@ -174,9 +174,9 @@ export class Dispatcher implements FlowListener {
   }
 
   /** Nothing to do: dispatch has no clock of its own. */
-  advance(_timeNs: number): void {}
+  advance(_sec: number, _nsec: number): void {}
 
-  open(slot: number, _timeNs: number): void {
+  open(slot: number, _sec: number, _nsec: number): void {
     if (slot >= this.slotState.length) this.grow(slot);
     if (this.slotState[slot] !== SLOT_FREE) throw contractError('open on a slot in use', slot);
     const ep = this.endpoints;
@@ -224,7 +224,7 @@ export class Dispatcher implements FlowListener {
     }
   }
 
-  deactivate(slot: number, _timeNs: number): void {
+  deactivate(slot: number, _sec: number, _nsec: number): void {
     const state = this.slotState[slot];
     if (state === SLOT_ACTIVE) {
       const p = this.instanceCount;

@@ -6,7 +6,8 @@
  * `--summary-json`; `renderReplaySummary` the human-readable text for
  * standard error. Every field is described in docs/replay.md.
  *
- * Numbers that are not whole counts are decimal strings, never doubles:
+ * JSON field names are snake_case, like `info --json`. Numbers that are not
+ * whole counts are decimal strings, never doubles:
  * imbalances with SUMMARY_DECIMALS decimals (rounded half to even), bin edges
  * as exact decimals, times and durations with 9 decimals.
  */
@@ -56,10 +57,10 @@ export interface MetricSummary {
   /** Samples taken (idle ones included). */
   samples: number;
   /** Samples whose sum was 0. */
-  idleSamples: number;
+  idle_samples: number;
   /** Mean of the non-idle samples' imbalance; null when there is none. */
-  meanImbalance: string | null;
-  maxImbalance: string | null;
+  mean_imbalance: string | null;
+  max_imbalance: string | null;
   /** Upper edge of the bin holding the nearest-rank sample. */
   p50: string | null;
   p90: string | null;
@@ -77,7 +78,7 @@ export interface PolicySummary {
   servers: number;
   connections: MetricSummary;
   bytes: MetricSummary;
-  perServer: ServerSummary[];
+  per_server: ServerSummary[];
 }
 
 export interface ReplaySummary {
@@ -85,27 +86,27 @@ export interface ReplaySummary {
     packets: number;
     bytes: number;
     connections: number;
-    connectionsByReason: Record<string, number>;
+    connections_by_reason: Record<string, number>;
     skipped: number;
-    skippedByReason: Record<string, number>;
+    skipped_by_reason: Record<string, number>;
     backwards: number;
     tso: number;
     /** Epoch seconds with 9 decimals; null without records. */
-    first: string | null;
-    last: string | null;
+    first_time: string | null;
+    last_time: string | null;
     /** Seconds with 9 decimals; null without records. */
     duration: string | null;
   };
   replay: {
     interval: string;
-    binWidth: string;
+    bin_width: string;
     direction: string;
     seed: number;
     services: string[];
-    connectionsReplayed: number;
-    connectionsNotReplayed: number;
+    connections_replayed: number;
+    connections_not_replayed: number;
     samples: number;
-    idleSamples: { connections: number; bytes: number };
+    idle_samples: { connections: number; bytes: number };
   };
   policies: PolicySummary[];
 }
@@ -132,10 +133,10 @@ function metricSummary(stats: ImbalanceStats, servers: number, results: ReplayRe
   };
   return {
     samples: stats.samples,
-    idleSamples: stats.idle,
-    meanImbalance:
+    idle_samples: stats.idle,
+    mean_imbalance:
       count === 0 ? null : formatRatioFixed(stats.mean.scaledSum(), BigInt(count) * 10n ** BigInt(MEAN_DECIMALS), SUMMARY_DECIMALS),
-    maxImbalance:
+    max_imbalance:
       count === 0 ? null : formatRatioFixed(BigInt(stats.maxDiff) * BigInt(servers), BigInt(stats.maxSum), SUMMARY_DECIMALS),
     p50: percentile(50),
     p90: percentile(90),
@@ -153,25 +154,25 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
       packets: capture.packets,
       bytes: capture.bytes,
       connections: sumValues(capture.connectionsByReason),
-      connectionsByReason: { ...capture.connectionsByReason },
+      connections_by_reason: { ...capture.connectionsByReason },
       skipped: sumValues(capture.skippedByReason),
-      skippedByReason: { ...capture.skippedByReason },
+      skipped_by_reason: { ...capture.skippedByReason },
       backwards: capture.backwards,
       tso: capture.tso,
-      first: haveTime ? formatRelative(capture.baseSec, capture.firstNs) : null,
-      last: haveTime ? formatRelative(capture.baseSec, capture.lastNs) : null,
+      first_time: haveTime ? formatRelative(capture.baseSec, capture.firstNs) : null,
+      last_time: haveTime ? formatRelative(capture.baseSec, capture.lastNs) : null,
       duration: haveTime ? formatDuration(capture.lastNs - capture.firstNs) : null,
     },
     replay: {
       interval: formatDuration(results.intervalNs),
-      binWidth: results.binWidth.text,
+      bin_width: results.binWidth.text,
       direction: input.direction,
       seed: input.seed,
       services: [...input.services],
-      connectionsReplayed: results.connectionsReplayed,
-      connectionsNotReplayed: results.connectionsNotReplayed,
+      connections_replayed: results.connectionsReplayed,
+      connections_not_replayed: results.connectionsNotReplayed,
       samples: results.samples,
-      idleSamples: {
+      idle_samples: {
         connections: first === undefined ? 0 : first.connections.idle,
         bytes: first === undefined ? 0 : first.bytes.idle,
       },
@@ -181,7 +182,7 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
       servers: p.info.servers,
       connections: metricSummary(p.connections, p.info.servers, results),
       bytes: metricSummary(p.bytes, p.info.servers, results),
-      perServer: p.serverConnections.map((connections, server) => ({ server, connections, bytes: p.serverBytes[server] })),
+      per_server: p.serverConnections.map((connections, server) => ({ server, connections, bytes: p.serverBytes[server] })),
     })),
   };
 }
@@ -214,14 +215,14 @@ export function renderReplaySummary(summary: ReplaySummary): string {
   let text = '';
   text += `capture: ${c.packets} packets, ${c.bytes} payload bytes\n`;
   text +=
-    c.first === null ? '  time span: no records\n' : `  time span: ${c.first} to ${c.last} (${c.duration} s)\n`;
-  text += `  connections: ${c.connections}${byName(c.connectionsByReason)}\n`;
-  text += `  skipped packets: ${c.skipped}${byName(c.skippedByReason)}\n`;
+    c.first_time === null ? '  time span: no records\n' : `  time span: ${c.first_time} to ${c.last_time} (${c.duration} s)\n`;
+  text += `  connections: ${c.connections}${byName(c.connections_by_reason)}\n`;
+  text += `  skipped packets: ${c.skipped}${byName(c.skipped_by_reason)}\n`;
   text += `  backwards: ${c.backwards}, tso: ${c.tso}\n`;
-  text += `replay: interval ${r.interval} s, bin width ${r.binWidth}, direction ${r.direction}, seed ${r.seed}\n`;
+  text += `replay: interval ${r.interval} s, bin width ${r.bin_width}, direction ${r.direction}, seed ${r.seed}\n`;
   if (r.services.length > 0) text += `  services: ${r.services.join(' ')}\n`;
-  text += `  connections replayed: ${r.connectionsReplayed}, not replayed (outside --service): ${r.connectionsNotReplayed}\n`;
-  text += `  samples: ${r.samples} (idle: connections ${r.idleSamples.connections}, bytes ${r.idleSamples.bytes})\n`;
+  text += `  connections replayed: ${r.connections_replayed}, not replayed (outside --service): ${r.connections_not_replayed}\n`;
+  text += `  samples: ${r.samples} (idle: connections ${r.idle_samples.connections}, bytes ${r.idle_samples.bytes})\n`;
   const dash = (v: string | null): string => v ?? '-';
   const imbalanceRows: string[][] = [['policy', 'metric', 'samples', 'idle', 'mean', 'max', 'p50', 'p90', 'p99']];
   for (const p of summary.policies) {
@@ -231,9 +232,9 @@ export function renderReplaySummary(summary: ReplaySummary): string {
         p.policy,
         metric,
         String(m.samples),
-        String(m.idleSamples),
-        dash(m.meanImbalance),
-        dash(m.maxImbalance),
+        String(m.idle_samples),
+        dash(m.mean_imbalance),
+        dash(m.max_imbalance),
         dash(m.p50),
         dash(m.p90),
         dash(m.p99),
@@ -244,7 +245,7 @@ export function renderReplaySummary(summary: ReplaySummary): string {
   text += table(imbalanceRows);
   const serverRows: string[][] = [['policy', 'server', 'connections', 'bytes']];
   for (const p of summary.policies) {
-    for (const s of p.perServer) serverRows.push([p.policy, String(s.server), String(s.connections), String(s.bytes)]);
+    for (const s of p.per_server) serverRows.push([p.policy, String(s.server), String(s.connections), String(s.bytes)]);
   }
   text += '\nper server:\n';
   text += table(serverRows);

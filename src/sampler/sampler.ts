@@ -3,7 +3,9 @@
  *
  * - Origin t0 = the first `advance` (the first record's time). Sample k is at
  *   t0 + k·interval for every k ≥ 1 not after the last packet (the clock
- *   given to `finish`), in integer nanoseconds.
+ *   given to `finish`). Times are (sec, nsec) pairs as in the FlowListener
+ *   contract; instants are stepped in integers, so they are exact over any
+ *   span.
  * - `advance(t)` takes every sample with instant ≤ t before the events at t:
  *   the state sampled at s is the state after every event with time < s.
  * - At a sample, per policy instance and server: `connections` = its
@@ -17,7 +19,8 @@
  *   multiplication. Only `--timeseries` writes one row group per sample.
  *
  * The Sampler is the FlowListener the tracker talks to: it takes samples in
- * `advance` and hands open/packet/deactivate/remove to its Dispatcher.
+ * `advance` and hands open/packet/deactivate/remove to its Dispatcher. Call
+ * `finish(lastSec, lastNsec)` with the final clock, then `results()`.
  */
 import type { FlowListener } from '../flows/events.js';
 import {
@@ -29,7 +32,7 @@ import {
 } from '../dispatch/dispatcher.js';
 import type { EndpointSource, PolicyName } from '../dispatch/policy.js';
 import { parseServices } from '../dispatch/service-filter.js';
-import { formatRelative } from '../time.js';
+import { NS_PER_SEC, formatPair } from '../time.js';
 import { ImbalanceStats, parseBinWidth, type BinWidth } from './imbalance.js';
 
 /** Header line of `--timeseries`. */
@@ -77,21 +80,14 @@ export interface ReplayResults {
   readonly policies: readonly PolicyResult[];
 }
 
-const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-
-/** The smallest double ≥ the integer `v` (v ≥ 0). */
-function doubleAtLeast(v: bigint): number {
-  const d = Number(v);
-  if (BigInt(d) >= v) return d;
-  f64[0] = d;
-  u64[0] += 1n;
-  return f64[0];
-}
+const BILLION = 1_000_000_000n;
 
 export class Sampler implements FlowListener {
   readonly dispatcher: Dispatcher;
   private readonly intervalNs: number;
+  /** The interval as whole seconds plus nanoseconds, for stepping instants. */
+  private readonly intervalSec: number;
+  private readonly intervalNsec: number;
   private readonly width: BinWidth;
   private readonly timeBase: { readonly baseSec: number };
   private readonly timeseries: TextSink | undefined;
@@ -103,11 +99,14 @@ export class Sampler implements FlowListener {
   private readonly lastConnSum: Float64Array;
   private started = false;
   private finished = false;
-  private t0Ns = 0;
-  /** Samples taken so far (the last one was at t0 + taken·interval). */
+  /** Samples taken so far. */
   private taken = 0;
-  /** The smallest clock value at which the next sample is due (−∞ until t0 is known). */
-  private nextSampleNs = Number.NEGATIVE_INFINITY;
+  /**
+   * The instant of the next sample, t0 + (taken + 1)·interval, as a time pair
+   * (−∞ until t0 is known, so the first advance starts the clock).
+   */
+  private nextSec = Number.NEGATIVE_INFINITY;
+  private nextNsec = 0;
 
   constructor(dispatcher: Dispatcher, options: SamplerOptions) {
     if (!Number.isSafeInteger(options.intervalNs) || options.intervalNs < 1) {
@@ -115,6 +114,8 @@ export class Sampler implements FlowListener {
     }
     this.dispatcher = dispatcher;
     this.intervalNs = options.intervalNs;
+    this.intervalSec = Math.floor(options.intervalNs / NS_PER_SEC);
+    this.intervalNsec = options.intervalNs - this.intervalSec * NS_PER_SEC;
     this.width = options.binWidth;
     this.timeBase = options.timeBase;
     this.timeseries = options.timeseries;
@@ -126,22 +127,22 @@ export class Sampler implements FlowListener {
     if (this.timeseries !== undefined) this.timeseries(TIMESERIES_HEADER);
   }
 
-  advance(timeNs: number): void {
-    // Per packet: one comparison; the rest only when a sample is due.
-    if (timeNs < this.nextSampleNs) return;
-    this.catchUp(timeNs);
+  advance(sec: number, nsec: number): void {
+    // Per packet: one or two comparisons; the rest only when a sample is due.
+    if (sec < this.nextSec || (sec === this.nextSec && nsec < this.nextNsec)) return;
+    this.catchUp(sec, nsec);
   }
 
-  open(slot: number, timeNs: number): void {
-    this.dispatcher.open(slot, timeNs);
+  open(slot: number, sec: number, nsec: number): void {
+    this.dispatcher.open(slot, sec, nsec);
   }
 
   packet(slot: number, c2s: boolean, payloadBytes: number): void {
     this.dispatcher.packet(slot, c2s, payloadBytes);
   }
 
-  deactivate(slot: number, timeNs: number): void {
-    this.dispatcher.deactivate(slot, timeNs);
+  deactivate(slot: number, sec: number, nsec: number): void {
+    this.dispatcher.deactivate(slot, sec, nsec);
   }
 
   remove(slot: number): void {
@@ -149,13 +150,13 @@ export class Sampler implements FlowListener {
   }
 
   /**
-   * Closes the run at the capture's last packet (its final clock): takes the
-   * samples due up to and including it. Call once, after the tracker's
-   * end-of-trace events; no FlowListener call may follow.
+   * Closes the run at the capture's last packet (its final clock, a time
+   * pair): takes the samples due up to and including it. Call once, after
+   * the tracker's end-of-trace events; no FlowListener call may follow.
    */
-  finish(lastClockNs: number): void {
+  finish(lastSec: number, lastNsec: number): void {
     if (this.finished) throw new Error('Sampler.finish called twice');
-    if (this.started) this.advance(lastClockNs);
+    if (this.started) this.advance(lastSec, lastNsec);
     this.finished = true;
   }
 
@@ -196,49 +197,82 @@ export class Sampler implements FlowListener {
     };
   }
 
-  /** Out of the per-packet path: start, and samples due at or before `timeNs`. */
-  private catchUp(timeNs: number): void {
+  /** Out of the per-packet path: start the clock, or take the samples due at or before (sec, nsec). */
+  private catchUp(sec: number, nsec: number): void {
     if (this.finished) throw new Error('Sampler.advance after finish');
     if (!this.started) {
       this.started = true;
-      this.t0Ns = timeNs;
-      this.nextSampleNs = this.instantAtLeast(1);
+      this.nextSec = sec;
+      this.nextNsec = nsec;
+      this.step(1);
       return;
     }
-    // Here timeNs ≥ nextSampleNs > every earlier advance: the clock moved forward.
-    const due = this.instantsUpTo(timeNs);
-    if (due > this.taken) {
-      this.takeSample(this.taken + 1);
-      const repeats = due - this.taken - 1;
-      if (repeats > 0) this.repeatSample(this.taken + 2, repeats);
-      this.taken = due;
+    // Here (sec, nsec) ≥ the next instant > every earlier advance.
+    const sampleSec = this.nextSec;
+    const sampleNsec = this.nextNsec;
+    this.takeSample(sampleSec, sampleNsec);
+    this.taken++;
+    this.step(1);
+    // Every further instant up to (sec, nsec) sees no event: identical samples.
+    const repeats = this.instantsUpTo(sec, nsec);
+    if (repeats > 0) {
+      this.repeatSample(repeats);
+      this.taken += repeats;
+      this.step(repeats);
     }
-    this.nextSampleNs = this.instantAtLeast(this.taken + 1);
   }
 
-  /** The number of k ≥ 1 with t0 + k·interval ≤ t, exactly. */
-  private instantsUpTo(timeNs: number): number {
-    const span = timeNs - this.t0Ns;
+  /** How many sample instants from the next one on are ≤ (sec, nsec): 0, or 1 + ⌊(t − next) / interval⌋. */
+  private instantsUpTo(sec: number, nsec: number): number {
+    const ds = sec - this.nextSec;
+    const dn = nsec - this.nextNsec;
+    if (ds < 0 || (ds === 0 && dn < 0)) return 0;
     const iv = this.intervalNs;
-    if (timeNs <= MAX_SAFE && this.t0Ns <= MAX_SAFE && span >= 0 && span + iv <= MAX_SAFE) {
+    // Under 10^6 s the span in ns stays far below 2^53 (exact in doubles).
+    if (ds < 1_000_000) {
+      const span = ds * NS_PER_SEC + dn;
       let k = Math.floor(span / iv);
       const r = span - k * iv;
       if (r < 0) k--;
       else if (r >= iv) k++;
-      return k;
+      return k + 1;
     }
-    return Number((BigInt(timeNs) - BigInt(this.t0Ns)) / BigInt(iv));
+    return Number((BigInt(ds) * BILLION + BigInt(dn)) / BigInt(iv)) + 1;
   }
 
-  /** The smallest double ≥ t0 + k·interval: the clock at which sample k is due. */
-  private instantAtLeast(k: number): number {
-    const v = this.t0Ns + k * this.intervalNs;
-    if (v <= MAX_SAFE && k * this.intervalNs <= MAX_SAFE) return v;
-    return doubleAtLeast(BigInt(this.t0Ns) + BigInt(k) * BigInt(this.intervalNs));
+  /** Moves the next instant `count` intervals on. */
+  private step(count: number): void {
+    let addSec: number;
+    let addNsec: number;
+    if (count === 1) {
+      addSec = this.intervalSec;
+      addNsec = this.intervalNsec;
+    } else if (count <= MAX_SAFE / this.intervalNs) {
+      const total = count * this.intervalNs;
+      addSec = Math.floor(total / NS_PER_SEC);
+      addNsec = total - addSec * NS_PER_SEC;
+      if (addNsec < 0) {
+        addSec--;
+        addNsec += NS_PER_SEC;
+      } else if (addNsec >= NS_PER_SEC) {
+        addSec++;
+        addNsec -= NS_PER_SEC;
+      }
+    } else {
+      const total = BigInt(count) * BigInt(this.intervalNs);
+      addSec = Number(total / BILLION);
+      addNsec = Number(total % BILLION);
+    }
+    this.nextSec += addSec;
+    this.nextNsec += addNsec;
+    if (this.nextNsec >= NS_PER_SEC) {
+      this.nextNsec -= NS_PER_SEC;
+      this.nextSec++;
+    }
   }
 
-  /** Takes sample k from the current state, then starts a new byte interval. */
-  private takeSample(k: number): void {
+  /** Takes the sample at (sec, nsec) from the current state, then starts a new byte interval. */
+  private takeSample(sec: number, nsec: number): void {
     const d = this.dispatcher;
     const active = d.active;
     const bytes = d.intervalBytes;
@@ -272,12 +306,15 @@ export class Sampler implements FlowListener {
       this.lastConnSum[i] = cSum;
       if (cSum !== 0 || bSum !== 0) anyBusy = true;
     }
-    if (this.timeseries !== undefined && anyBusy) this.writeRows(k, true);
+    if (this.timeseries !== undefined && anyBusy) this.writeRows(sec, nsec, true);
     bytes.fill(0);
   }
 
-  /** Counts `count` samples identical to the last one but with no bytes, from sample k on. */
-  private repeatSample(k: number, count: number): void {
+  /**
+   * Counts `count` samples identical to the last one but with no bytes, at
+   * the next instant and the ones after it (the next instant is not moved).
+   */
+  private repeatSample(count: number): void {
     let anyBusy = false;
     for (let i = 0; i < this.instances.length; i++) {
       const sum = this.lastConnSum[i];
@@ -290,14 +327,24 @@ export class Sampler implements FlowListener {
     }
     // Rows cost what they write: only here does a long stretch cost per sample.
     if (this.timeseries !== undefined && anyBusy) {
-      for (let j = 0; j < count; j++) this.writeRows(k + j, false);
+      let sec = this.nextSec;
+      let nsec = this.nextNsec;
+      for (let j = 0; j < count; j++) {
+        this.writeRows(sec, nsec, false);
+        sec += this.intervalSec;
+        nsec += this.intervalNsec;
+        if (nsec >= NS_PER_SEC) {
+          nsec -= NS_PER_SEC;
+          sec++;
+        }
+      }
     }
   }
 
-  private writeRows(k: number, withBytes: boolean): void {
+  private writeRows(sec: number, nsec: number, withBytes: boolean): void {
     const sink = this.timeseries;
     if (sink === undefined) return;
-    const time = formatRelative(this.timeBase.baseSec, this.sampleInstant(k));
+    const time = formatPair(this.timeBase.baseSec, sec, nsec);
     const active = this.dispatcher.active;
     const bytes = this.dispatcher.intervalBytes;
     let text = '';
@@ -308,11 +355,6 @@ export class Sampler implements FlowListener {
       }
     }
     sink(text);
-  }
-
-  private sampleInstant(k: number): number {
-    const v = this.t0Ns + k * this.intervalNs;
-    return v <= MAX_SAFE ? v : Number(BigInt(this.t0Ns) + BigInt(k) * BigInt(this.intervalNs));
   }
 }
 
@@ -336,7 +378,7 @@ export interface ReplayEngineOptions {
 
 /**
  * A Dispatcher and its Sampler from resolved options; hand the Sampler to
- * the tracker as its FlowListener, call `finish(lastClockNs)` at the end,
+ * the tracker as its FlowListener, call `finish(lastSec, lastNsec)` at the end,
  * then `results()`. Throws ReplayError OPTION_INVALID for a bad bin width or
  * service.
  */

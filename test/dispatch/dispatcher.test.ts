@@ -103,10 +103,10 @@ describe('Dispatcher', () => {
     const d = dispatcher(source, ['round-robin', 'least-active'], 2, { assignments: (s) => rows.push(s) });
     expect(rows).toEqual(['conn,policy,server\n']);
     for (let i = 0; i < 3; i++) source.slots.set(i, client(i));
-    d.open(0, 0);
-    d.open(1, 0);
-    d.deactivate(0, 5); // least-active now sees [0, 1]
-    d.open(2, 5);
+    d.open(0, 0, 0);
+    d.open(1, 0, 0);
+    d.deactivate(0, 5, 0); // least-active now sees [0, 1]
+    d.open(2, 5, 0);
     expect(source.reads).toBe(3);
     // round-robin: 0, 1, 0; least-active: 0, 1, then 0 (server 0 emptied at 5).
     expect([0, 1, 2].map((s) => [d.serverOf(s, 0), d.serverOf(s, 1)])).toEqual([
@@ -138,7 +138,7 @@ describe('Dispatcher', () => {
       const source = new FakeSource();
       source.slots.set(0, client(0));
       const d = dispatcher(source, ['hash'], 3, { direction });
-      d.open(0, 0);
+      d.open(0, 0, 0);
       d.packet(0, true, 10);
       d.packet(0, false, 20);
       const server = d.serverOf(0, 0);
@@ -153,11 +153,11 @@ describe('Dispatcher', () => {
     source.slots.set(1, { ...client(1), serverPort: 443 });
     const rows: string[] = [];
     const d = dispatcher(source, ['round-robin'], 2, { services: ['10.0.0.0/8:443'], assignments: (s) => rows.push(s) });
-    d.open(0, 0);
-    d.open(1, 0);
+    d.open(0, 0, 0);
+    d.open(1, 0, 0);
     d.packet(0, true, 1000);
     d.packet(1, true, 5);
-    d.deactivate(0, 1);
+    d.deactivate(0, 1, 0);
     d.remove(0);
     expect(d.serverOf(0, 0)).toBe(-1);
     // The replayed connection is round-robin's first: server 0.
@@ -173,13 +173,13 @@ describe('Dispatcher', () => {
     const source = new FakeSource();
     const d = dispatcher(source, ['round-robin', 'hash'], 4);
     source.slots.set(5000, client(0));
-    d.open(5000, 0);
+    d.open(5000, 0, 0);
     d.packet(5000, true, 3);
     expect(d.serverOf(5000, 0)).toBe(0);
-    d.deactivate(5000, 1);
+    d.deactivate(5000, 1, 0);
     d.remove(5000);
     source.slots.set(5000, client(1));
-    d.open(5000, 2);
+    d.open(5000, 2, 0);
     expect(d.serverOf(5000, 0)).toBe(1);
     expect(d.activeConnections).toBe(1);
   });
@@ -189,11 +189,11 @@ describe('Dispatcher', () => {
     source.slots.set(0, client(0));
     const d = dispatcher(source, ['round-robin'], 2);
     expect(() => d.packet(0, true, 1)).toThrow(/packet on a slot that is not open/);
-    d.open(0, 0);
-    expect(() => d.open(0, 0)).toThrow(/open on a slot in use/);
+    d.open(0, 0, 0);
+    expect(() => d.open(0, 0, 0)).toThrow(/open on a slot in use/);
     expect(() => d.remove(0)).toThrow(/remove before deactivate/);
-    d.deactivate(0, 1);
-    expect(() => d.deactivate(0, 1)).toThrow(/deactivate twice/);
+    d.deactivate(0, 1, 0);
+    expect(() => d.deactivate(0, 1, 0)).toThrow(/deactivate twice/);
   });
 
   it('rejects a bad configuration', () => {
@@ -229,7 +229,7 @@ describe('Dispatcher', () => {
     });
     for (let i = 0; i < 4; i++) {
       source.slots.set(i, client(i));
-      d.open(i, i);
+      d.open(i, i, 0);
     }
     expect([0, 1, 2, 3].map((s) => d.serverOf(s, 0))).toEqual([0, 1, 0, 1]);
     expect([0, 1, 2, 3].map((s) => d.serverOf(s, 1))).toEqual([0, 1, 2, 0]);
@@ -256,7 +256,7 @@ describe('Dispatcher properties', () => {
         let slot = 0;
         for (const step of steps) {
           source.slots.set(slot, { ...client(slot), client: step.server, clientPort: step.port });
-          d.open(slot, slot);
+          d.open(slot, slot, 0);
           slot++;
         }
         const counts = Array.from(d.dispatchedConnections);
@@ -276,14 +276,14 @@ describe('Dispatcher properties', () => {
           if (step.open || open.length === 0) {
             const before = Array.from(d.active.subarray(0, n));
             source.slots.set(next, client(next));
-            d.open(next, 0);
+            d.open(next, 0, 0);
             const chosen = d.serverOf(next, 0);
             expect(before[chosen]).toBe(Math.min(...before));
             expect(before.indexOf(Math.min(...before))).toBe(chosen);
             open.push(next++);
           } else {
             const [slot] = open.splice(step.pick % open.length, 1);
-            d.deactivate(slot, 0);
+            d.deactivate(slot, 0, 0);
             d.remove(slot);
           }
           // Every instance sees the same active connections in total.
@@ -303,7 +303,7 @@ describe('Dispatcher properties', () => {
           const d = dispatcher(source, POLICY_NAMES, n, { assignments: (s) => rows.push(s) });
           steps.forEach((step, slot) => {
             source.slots.set(slot, { ...client(slot), client: step.server, clientPort: step.port });
-            d.open(slot, slot);
+            d.open(slot, slot, 0);
             for (let i = 0; i < POLICY_NAMES.length; i++) {
               const s = d.serverOf(slot, i);
               expect(s >= 0 && s < n).toBe(true);

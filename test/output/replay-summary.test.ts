@@ -10,6 +10,12 @@ import {
 
 const S = 1_000_000_000;
 
+/** A time in ns (relative) as the listener's (sec, nsec) pair. */
+function at(ns: number): [number, number] {
+  const whole = Math.round(ns);
+  return [Math.floor(whole / S), whole % S];
+}
+
 class FakeSource implements EndpointSource {
   readEndpoints(slot: number, out: Endpoints): void {
     out.conn = slot;
@@ -42,22 +48,22 @@ function scenario(): Sampler {
     endpoints: new FakeSource(),
     timeBase: { baseSec: 1_700_000_000 },
   });
-  e.advance(0);
-  e.open(0, 0);
+  e.advance(...at(0));
+  e.open(0, ...at(0));
   e.packet(0, true, 300);
-  e.advance(0.5 * S);
-  e.open(1, 0.5 * S);
+  e.advance(...at(0.5 * S));
+  e.open(1, ...at(0.5 * S));
   e.packet(1, false, 100);
-  e.advance(1.5 * S);
-  e.deactivate(0, 1.5 * S);
+  e.advance(...at(1.5 * S));
+  e.deactivate(0, ...at(1.5 * S));
   e.remove(0);
-  e.open(2, 1.5 * S);
+  e.open(2, ...at(1.5 * S));
   e.packet(2, true, 50);
-  e.advance(2.5 * S);
-  e.open(3, 2.5 * S);
+  e.advance(...at(2.5 * S));
+  e.open(3, ...at(2.5 * S));
   e.packet(3, true, 30);
-  e.advance(3 * S);
-  e.finish(3 * S);
+  e.advance(...at(3 * S));
+  e.finish(...at(3 * S));
   return e;
 }
 
@@ -88,35 +94,35 @@ describe('replay summary', () => {
         packets: 10,
         bytes: 480,
         connections: 4,
-        connectionsByReason: { fin: 1, 'end-of-trace': 3 },
+        connections_by_reason: { fin: 1, 'end-of-trace': 3 },
         skipped: 2,
-        skippedByReason: { 'ip-truncated': 2 },
+        skipped_by_reason: { 'ip-truncated': 2 },
         backwards: 1,
         tso: 0,
-        first: '1700000000.000000000',
-        last: '1700000003.000000000',
+        first_time: '1700000000.000000000',
+        last_time: '1700000003.000000000',
         duration: '3.000000000',
       },
       replay: {
         interval: '1.000000000',
-        binWidth: '0.1',
+        bin_width: '0.1',
         direction: 'both',
         seed: 1,
         services: [],
-        connectionsReplayed: 4,
-        connectionsNotReplayed: 0,
+        connections_replayed: 4,
+        connections_not_replayed: 0,
         samples: 3,
-        idleSamples: { connections: 0, bytes: 0 },
+        idle_samples: { connections: 0, bytes: 0 },
       },
       policies: [
         {
           policy: 'round-robin',
           servers: 2,
           // 0, 0, 2/3: mean 2/9; nearest ranks 2, 3, 3 → bins 0, 6, 6 → upper edges 0.1, 0.7, 0.7
-          connections: { samples: 3, idleSamples: 0, meanImbalance: '0.222222', maxImbalance: '0.666667', p50: '0.1', p90: '0.7', p99: '0.7' },
+          connections: { samples: 3, idle_samples: 0, mean_imbalance: '0.222222', max_imbalance: '0.666667', p50: '0.1', p90: '0.7', p99: '0.7' },
           // 1, 2, 2: mean 5/3; bins 10, 20, 20
-          bytes: { samples: 3, idleSamples: 0, meanImbalance: '1.666667', maxImbalance: '2.000000', p50: '2.1', p90: '2.1', p99: '2.1' },
-          perServer: [
+          bytes: { samples: 3, idle_samples: 0, mean_imbalance: '1.666667', max_imbalance: '2.000000', p50: '2.1', p90: '2.1', p99: '2.1' },
+          per_server: [
             { server: 0, connections: 2, bytes: 350 },
             { server: 1, connections: 2, bytes: 130 },
           ],
@@ -124,9 +130,9 @@ describe('replay summary', () => {
         {
           policy: 'least-active',
           servers: 2,
-          connections: { samples: 3, idleSamples: 0, meanImbalance: '0.222222', maxImbalance: '0.666667', p50: '0.1', p90: '0.7', p99: '0.7' },
-          bytes: { samples: 3, idleSamples: 0, meanImbalance: '1.666667', maxImbalance: '2.000000', p50: '2.1', p90: '2.1', p99: '2.1' },
-          perServer: [
+          connections: { samples: 3, idle_samples: 0, mean_imbalance: '0.222222', max_imbalance: '0.666667', p50: '0.1', p90: '0.7', p99: '0.7' },
+          bytes: { samples: 3, idle_samples: 0, mean_imbalance: '1.666667', max_imbalance: '2.000000', p50: '2.1', p90: '2.1', p99: '2.1' },
+          per_server: [
             { server: 0, connections: 3, bytes: 380 },
             { server: 1, connections: 1, bytes: 100 },
           ],
@@ -187,7 +193,7 @@ describe('replay summary', () => {
       endpoints: new FakeSource(),
       timeBase: { baseSec: 0 },
     });
-    e.finish(0);
+    e.finish(...at(0));
     const empty: CaptureTotals = {
       ...capture,
       packets: 0,
@@ -199,17 +205,17 @@ describe('replay summary', () => {
       lastNs: Number.NaN,
     };
     const summary = buildReplaySummary({ results: e.results(), capture: empty, direction: 'c2s', seed: 7, services: [] });
-    expect(summary.capture).toMatchObject({ connections: 0, skipped: 0, first: null, last: null, duration: null });
+    expect(summary.capture).toMatchObject({ connections: 0, skipped: 0, first_time: null, last_time: null, duration: null });
     expect(summary.policies[0].connections).toEqual({
       samples: 0,
-      idleSamples: 0,
-      meanImbalance: null,
-      maxImbalance: null,
+      idle_samples: 0,
+      mean_imbalance: null,
+      max_imbalance: null,
       p50: null,
       p90: null,
       p99: null,
     });
-    expect(summary.policies[0].perServer).toHaveLength(5);
+    expect(summary.policies[0].per_server).toHaveLength(5);
     const text = renderReplaySummary(summary);
     expect(text).toContain('  time span: no records\n');
     expect(text).toContain('  connections: 0\n');
