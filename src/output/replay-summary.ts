@@ -13,7 +13,7 @@
  */
 import { MEAN_DECIMALS, type ImbalanceStats } from '../sampler/imbalance.js';
 import type { ReplayResults } from '../sampler/sampler.js';
-import { formatDuration, formatRelative } from '../time.js';
+import { formatDuration, formatPair, formatPairDifference } from '../time.js';
 import { formatRatioFixed, formatScaled } from './decimal.js';
 import { METRICS, type Metric } from './histogram-csv.js';
 
@@ -39,9 +39,15 @@ export interface CaptureTotals {
   readonly tso: number;
   /** Whole epoch second relative times count from. */
   readonly baseSec: number;
-  /** First kept record and final clock, relative ns; NaN when there was no record. */
-  readonly firstNs: number;
-  readonly lastNs: number;
+  /**
+   * First kept record's time and the final clock, as (sec, nsec) pairs
+   * relative to baseSec (the pass's CaptureStats fields); ignored when
+   * `packets` is 0.
+   */
+  readonly firstSec: number;
+  readonly firstNsec: number;
+  readonly clockSec: number;
+  readonly clockNsec: number;
 }
 
 export interface SummaryInput {
@@ -147,7 +153,7 @@ function metricSummary(stats: ImbalanceStats, servers: number, results: ReplayRe
 /** The summary as a plain object (JSON-ready: numbers are whole counts, the rest strings). */
 export function buildReplaySummary(input: SummaryInput): ReplaySummary {
   const { results, capture } = input;
-  const haveTime = !Number.isNaN(capture.firstNs) && !Number.isNaN(capture.lastNs);
+  const haveTime = capture.packets > 0;
   const first = results.policies[0];
   return {
     capture: {
@@ -159,9 +165,11 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
       skipped_by_reason: { ...capture.skippedByReason },
       backwards: capture.backwards,
       tso: capture.tso,
-      first_time: haveTime ? formatRelative(capture.baseSec, capture.firstNs) : null,
-      last_time: haveTime ? formatRelative(capture.baseSec, capture.lastNs) : null,
-      duration: haveTime ? formatDuration(capture.lastNs - capture.firstNs) : null,
+      first_time: haveTime ? formatPair(capture.baseSec, capture.firstSec, capture.firstNsec) : null,
+      last_time: haveTime ? formatPair(capture.baseSec, capture.clockSec, capture.clockNsec) : null,
+      duration: haveTime
+        ? formatPairDifference(capture.firstSec, capture.firstNsec, capture.clockSec, capture.clockNsec)
+        : null,
     },
     replay: {
       interval: formatDuration(results.intervalNs),

@@ -75,8 +75,10 @@ const capture: CaptureTotals = {
   backwards: 1,
   tso: 0,
   baseSec: 1_700_000_000,
-  firstNs: 0,
-  lastNs: 3 * S,
+  firstSec: 0,
+  firstNsec: 0,
+  clockSec: 3,
+  clockNsec: 0,
 };
 
 describe('nearestRank', () => {
@@ -201,8 +203,6 @@ describe('replay summary', () => {
       connectionsByReason: {},
       skippedByReason: {},
       backwards: 0,
-      firstNs: Number.NaN,
-      lastNs: Number.NaN,
     };
     const summary = buildReplaySummary({ results: e.results(), capture: empty, direction: 'c2s', seed: 7, services: [] });
     expect(summary.capture).toMatchObject({ connections: 0, skipped: 0, first_time: null, last_time: null, duration: null });
