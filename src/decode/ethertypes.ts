@@ -46,7 +46,7 @@ export const ETHERTYPE_CISCO_METADATA = 0x8909;
 export const ETHERTYPE_8021BR = 0x893f;
 export const ETHERTYPE_NSH = 0x894f;
 export const ETHERTYPE_8021Q9200 = 0x9200;
-export const ETHERTYPE_BRCM_TAG = 0x8874;
+/** Marvell EDSA switch tag (Linux ETH_P_EDSA). */
 export const ETHERTYPE_MARVELL_EDSA = 0xdada;
 
 /** LLC SAP of a SNAP header (RFC 1042). */

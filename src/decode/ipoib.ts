@@ -1,10 +1,10 @@
 /**
  * IP over InfiniBand (LINKTYPE_IPOIB, 242). The RFC 4391 §6 encapsulation
- * header is 4 bytes (a 16-bit ethertype, 16 reserved bits); Linux captures put
- * a 40-byte pseudo header (the hardware addresses) in front of it, so the
- * record's link header is 44 bytes with the ethertype at offset 40, as
- * tcpdump's print-ipoib.c reads it and as tcpdump's own `ipoib.pcap` test
- * capture shows (Wireshark decodes the same bytes).
+ * header is 4 bytes (a 16-bit ethertype, 16 reserved bits); captures carry 40
+ * bytes of addressing in front of it (Wireshark shows a destination QPN and
+ * GID in the last 20), so the record's link header is 44 bytes with the
+ * ethertype at offset 40. That is how tcpdump's print-ipoib.c reads it and
+ * what tcpdump's own `ipoib.pcap` test capture holds.
  */
 import { be16 } from './bytes.js';
 import { ETHERTYPE_MIN } from './ethertypes.js';

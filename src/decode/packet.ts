@@ -47,8 +47,18 @@ export class DecodedPacket {
     this.skip = 0;
     this.ipVersion = 0;
     this.ipProto = -1;
-    this.src.fill(0);
-    this.dst.fill(0);
+    // Element stores, not TypedArray#fill: in a CPU profile of decodePacket
+    // over built frames the two fill calls were its largest cost.
+    const src = this.src;
+    const dst = this.dst;
+    src[0] = 0;
+    src[1] = 0;
+    src[2] = 0;
+    src[3] = 0;
+    dst[0] = 0;
+    dst[1] = 0;
+    dst[2] = 0;
+    dst[3] = 0;
     this.isTcp = false;
     this.isUdp = false;
     this.srcPort = 0;
