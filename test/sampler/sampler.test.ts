@@ -319,6 +319,30 @@ describe('sampling edges', () => {
     expect(g.samples).toBe(1);
   });
 
+  it('puts a packet, an open and a close exactly at a sample instant after the sample', () => {
+    const source = new FakeSource();
+    const sinks = { timeseries: '', assignments: '' };
+    const e = engine(source, ['least-active'], { servers: 2, sinks });
+    e.advance(0, 0);
+    connect(source, e, 0, 0, 0);
+    e.packet(0, true, 10);
+    // At exactly 1 s: sample 1 first, then a packet, a close and an open.
+    e.advance(1, 0);
+    e.packet(0, true, 5);
+    e.deactivate(0, 1, 0);
+    connect(source, e, 1, 1, 1 * S);
+    e.packet(1, true, 7);
+    e.advance(2, 0);
+    e.finish(2, 0);
+    expect(sinks.timeseries).toBe(
+      'time,policy,server,connections,bytes\n' +
+        // c0 still active, only its 10 B of [0, 1)
+        '1001.000000000,least-active,0,1,10\n1001.000000000,least-active,1,0,0\n' +
+        // c0 closed at 1 s before c1 opened at 1 s: least-active gives c1 server 0 again
+        '1002.000000000,least-active,0,1,12\n1002.000000000,least-active,1,0,0\n',
+    );
+  });
+
   it('takes no sample from an empty capture or a single instant', () => {
     const source = new FakeSource();
     const e = engine(source, ['hash']);
