@@ -10,6 +10,7 @@ import {
   signedU64ToNumber,
   tsOut,
   unitsToTime,
+  unitsToTimeExact,
 } from '../src/time.js';
 
 /** Splits an unsigned 64-bit BigInt into the (hi, lo) halves the readers pass. */
@@ -98,6 +99,10 @@ describe('unitsToTime', () => {
         ),
         (units, res) => {
           expect(convert(units, res)).toEqual(reference(units, res));
+          // The general long-division path, which the fast paths stand in for.
+          const [hi, lo] = halves(units);
+          unitsToTimeExact(hi, lo, res);
+          expect({ sec: tsOut.sec, nsec: tsOut.nsec }).toEqual(reference(units, res));
         },
       ),
       { numRuns: 5_000, seed: 42 },
