@@ -8,8 +8,10 @@
 import { ReplayError } from './errors.js';
 import { NS_PER_SEC, parseSecondsToNs } from './time.js';
 
-export const POLICY_NAMES = ['round-robin', 'random', 'hash', 'least-active'] as const;
-export type PolicyName = (typeof POLICY_NAMES)[number];
+import { POLICY_NAMES, type PolicyName } from './dispatch/policy.js';
+import { parseServices } from './dispatch/service-filter.js';
+
+export { POLICY_NAMES, type PolicyName };
 export type Direction = 'both' | 's2c' | 'c2s';
 
 export interface ReplayOptions {
@@ -126,6 +128,12 @@ export function resolvePolicies(list: readonly string[]): PolicyName[] {
   return out;
 }
 
+/** Checks every --service value now, before any capture is read. */
+function validServices(list: readonly string[]): string[] {
+  parseServices(list);
+  return [...list];
+}
+
 export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
   const servers = integerOption('--servers', options.servers ?? DEFAULTS.servers, 1, MAX_SERVERS);
   const policies = resolvePolicies(options.policy ?? [DEFAULTS.policy]);
@@ -154,7 +162,7 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
     idleTimeoutNs,
     synTimeoutNs,
     maxConnections,
-    services: [...(options.service ?? [])],
+    services: validServices(options.service ?? []),
     fromNs,
     toNs,
     strict: options.strict ?? false,

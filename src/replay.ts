@@ -1,0 +1,120 @@
+/**
+ * The replay (SPEC §4–§6): one pass over the capture feeds the connection
+ * tracker, whose events drive every policy's dispatcher and the sampler at
+ * once; the result is the histograms and the summary.
+ */
+import { runPass, type CaptureStats } from './pass.js';
+import { normalizeOptions, type ReplayOptions, type ResolvedOptions } from './options.js';
+import { ConnectionTracker } from './flows/tracker.js';
+import type { ConnectionTable } from './flows/table.js';
+import { CLOSE_REASON_NAMES } from './flows/events.js';
+import type { EndpointSource, Endpoints } from './dispatch/policy.js';
+import { createReplayEngine, type ReplayResults } from './sampler/sampler.js';
+import { buildReplaySummary, type ReplaySummary } from './output/replay-summary.js';
+
+export interface ReplaySinks {
+  /** Receives the `--timeseries` CSV text as it is produced. */
+  timeseries?: (chunk: string) => void;
+  /** Receives the `--assignments` CSV text as it is produced. */
+  assignments?: (chunk: string) => void;
+  onProgress?: (bytes: number, total: number | undefined, packets: number, connections: number) => void;
+}
+
+export interface ReplayRun {
+  options: ResolvedOptions;
+  stats: CaptureStats;
+  results: ReplayResults;
+  summary: ReplaySummary;
+}
+
+/** Reads a connection's endpoints from the tracker's table for the dispatcher. */
+class TableEndpoints implements EndpointSource {
+  table: ConnectionTable | undefined;
+  readEndpoints(slot: number, out: Endpoints): void {
+    const t = this.table!;
+    out.conn = t.conn(slot);
+    out.ipVersion = t.ipVersion(slot);
+    t.clientAddr(slot, out.clientAddr);
+    out.clientPort = t.clientPort(slot);
+    t.serverAddr(slot, out.serverAddr);
+    out.serverPort = t.serverPort(slot);
+  }
+}
+
+export async function runReplay(files: readonly string[], options: ReplayOptions, sinks: ReplaySinks = {}): Promise<ReplayRun> {
+  const resolved = normalizeOptions(options);
+  const endpoints = new TableEndpoints();
+  const timeBase = { baseSec: 0 };
+  const engine = createReplayEngine({
+    policies: resolved.policies,
+    servers: resolved.servers,
+    seed: resolved.seed,
+    intervalNs: resolved.intervalNs,
+    binWidth: resolved.binWidth,
+    direction: resolved.direction,
+    services: resolved.services,
+    endpoints,
+    timeBase,
+    timeseries: sinks.timeseries,
+    assignments: sinks.assignments,
+  });
+  const tracker = new ConnectionTracker(
+    { idleTimeoutNs: resolved.idleTimeoutNs, synTimeoutNs: resolved.synTimeoutNs, maxConnections: resolved.maxConnections },
+    engine,
+  );
+  endpoints.table = tracker.table;
+  let statsRef: CaptureStats | undefined;
+  const progress = sinks.onProgress;
+  const stats = await runPass(
+    files,
+    {
+      tcpPacket(decoded, clockSec, clockNsec, ownSec, ownNsec) {
+        tracker.packet(decoded, clockSec, clockNsec, ownSec, ownNsec);
+      },
+      otherRecord(clockSec, clockNsec) {
+        tracker.advanceClock(clockSec, clockNsec);
+      },
+    },
+    {
+      fromNs: resolved.fromNs,
+      toNs: resolved.toNs,
+      strict: resolved.strict,
+      onStart: (s) => {
+        statsRef = s;
+      },
+      onBase: (sec) => {
+        timeBase.baseSec = sec;
+      },
+      onProgress: progress ? (b, t) => progress(b, t, statsRef?.packets ?? 0, tracker.opened) : undefined,
+    },
+  );
+  if (stats.started) {
+    tracker.finish(stats.clockSec, stats.clockNsec);
+    engine.finish(stats.clockSec, stats.clockNsec);
+  }
+  const results = engine.results();
+  const connectionsByReason: Record<string, number> = {};
+  for (let i = 1; i < CLOSE_REASON_NAMES.length; i++) {
+    if (tracker.closedByReason[i] > 0) connectionsByReason[CLOSE_REASON_NAMES[i]] = tracker.closedByReason[i];
+  }
+  const summary = buildReplaySummary({
+    results,
+    capture: {
+      packets: stats.packets,
+      bytes: stats.tcpPayloadBytes,
+      connectionsByReason,
+      skippedByReason: stats.skippedByName(),
+      backwards: stats.backwards,
+      tso: stats.tso,
+      baseSec: stats.baseSec,
+      firstSec: stats.firstSec,
+      firstNsec: stats.firstNsec,
+      clockSec: stats.clockSec,
+      clockNsec: stats.clockNsec,
+    },
+    direction: resolved.direction,
+    seed: resolved.seed,
+    services: resolved.services,
+  });
+  return { options: resolved, stats, results, summary };
+}
