@@ -136,13 +136,19 @@ async function readStream(
   }
   let consumed = 0;
   let chunk: Buffer | undefined = first;
-  while (chunk !== undefined) {
-    if (chunk.length > 0) {
-      parser.push(chunk);
-      consumed += chunk.length;
-      if (progress !== undefined) progress(consumed, total);
+  try {
+    while (chunk !== undefined) {
+      if (chunk.length > 0) {
+        parser.push(chunk);
+        consumed += chunk.length;
+        if (progress !== undefined) progress(consumed, total);
+      }
+      chunk = await nextChunk(path, it);
     }
-    chunk = await nextChunk(path, it);
+  } catch (err) {
+    // Stop the stream (closes a FIFO's descriptor) before reporting.
+    await it.return?.().catch(() => undefined);
+    throw err;
   }
   return parser.end();
 }
@@ -159,11 +165,20 @@ async function nextChunk(path: string, it: AsyncIterator<Buffer | string>): Prom
 }
 
 async function* prepend(first: Buffer, it: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
-  yield first;
-  for (;;) {
-    const r = await it.next();
-    if (r.done === true) return;
-    yield typeof r.value === 'string' ? Buffer.from(r.value, 'latin1') : r.value;
+  let done = false;
+  try {
+    yield first;
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) {
+        done = true;
+        return;
+      }
+      yield typeof r.value === 'string' ? Buffer.from(r.value, 'latin1') : r.value;
+    }
+  } finally {
+    // Stopped early (an error downstream): stop the stream too.
+    if (!done) await it.return?.().catch(() => undefined);
   }
 }
 

@@ -164,6 +164,24 @@ describe('plain files', () => {
     expect(info.format).toBe('pcapng');
     expect(await exited).toBe(0);
   });
+
+  it('stops reading a FIFO when the handler throws, releasing the writer', async () => {
+    const sink = new MemorySink();
+    const w = new PcapWriter(sink);
+    for (let i = 0; i < 20_000; i++) w.writePacket(T0, i, payload(200, i));
+    const src = write('big.pcap', sink.toBuffer()); // 4.3 MB, far more than a pipe holds
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawn('sh', ['-c', `cat "${src}" > "${fifo}"`]);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await expect(
+      readCapture(fifo, () => {
+        throw new Error('consumer stops');
+      }),
+    ).rejects.toThrow('consumer stops');
+    // cat ends (killed by SIGPIPE: exit status non-zero) instead of blocking forever.
+    expect(await exited).not.toBe(0);
+  });
 });
 
 describe('gzip files', () => {
