@@ -8,6 +8,7 @@ import { ConnectionTracker } from './flows/tracker.js';
 import type { FlowListener } from './flows/events.js';
 import { connectionRow } from './flows/connection-row.js';
 import { DistributionHistogram, type BinKind } from './output/distribution.js';
+import { NS_PER_SEC } from './time.js';
 
 export { CONNECTION_COLUMNS } from './flows/connection-row.js';
 
@@ -56,7 +57,11 @@ export async function runConnections(
     remove(slot) {
       const table = tracker.table;
       if (duration !== undefined && bytes !== undefined) {
-        duration.add(table.lastTimeNs(slot) - table.firstTimeNs(slot));
+        // Integer ns, exact below 2^53 ns (104 days). A negative duration (the
+        // capture's timestamps go backwards within the connection) counts as 0:
+        // the histogram's bins start at 0 (docs/connections.md).
+        const ns = (table.lastSec(slot) - table.firstSec(slot)) * NS_PER_SEC + (table.lastNsec(slot) - table.firstNsec(slot));
+        duration.add(ns > 0 ? ns : 0);
         bytes.add(table.bytesC2s(slot) + table.bytesS2c(slot));
       }
       if (rowHandler !== undefined) rowHandler(connectionRow(table, slot, baseSec, fields));
@@ -71,11 +76,11 @@ export async function runConnections(
   const stats = await runPass(
     files,
     {
-      tcpPacket(decoded, clockNs, ownNs) {
-        tracker.packet(decoded, clockNs, ownNs);
+      tcpPacket(decoded, clockSec, clockNsec, ownSec, ownNsec) {
+        tracker.packet(decoded, clockSec, clockNsec, ownSec, ownNsec);
       },
-      otherRecord(clockNs) {
-        tracker.advanceClock(clockNs);
+      otherRecord(clockSec, clockNsec) {
+        tracker.advanceClock(clockSec, clockNsec);
       },
     },
     {
@@ -93,7 +98,7 @@ export async function runConnections(
         : undefined,
     },
   );
-  if (stats.packets > 0) tracker.finish(stats.clockNs);
+  if (stats.started) tracker.finish(stats.clockSec, stats.clockNsec);
   return {
     stats,
     connections: tracker.opened,

@@ -3,7 +3,7 @@
  * built when the connection leaves the table (`FlowListener.remove`): once per
  * connection, so strings are fine here.
  */
-import { formatDuration, formatRelative } from '../time.js';
+import { formatPair, formatPairDifference } from '../time.js';
 import { CLOSE_REASON_NAMES } from './events.js';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../decode/packet.js';
 import { formatAddress } from './address.js';
@@ -13,11 +13,14 @@ import type { ConnectionTable } from './table.js';
 export const CONNECTION_COLUMNS = [
   /** Order of the connection's first packet, from 0 (ties in file order). */
   'conn',
-  /** Earliest own timestamp of its packets: epoch seconds, exactly 9 decimals. */
+  /** Own timestamp of its first packet in file order: epoch seconds, exactly 9 decimals. */
   'first_time',
-  /** Latest own timestamp of its packets: epoch seconds, exactly 9 decimals. */
+  /** Own timestamp of its last packet in file order: epoch seconds, exactly 9 decimals. */
   'last_time',
-  /** last_time − first_time in seconds, exactly 9 decimals. */
+  /**
+   * last_time − first_time in seconds, exactly 9 decimals; negative (a leading
+   * `-`) only when the capture's timestamps go backwards within the connection.
+   */
   'duration',
   /** Client address: dotted IPv4 or RFC 5952 IPv6. */
   'client_addr',
@@ -58,14 +61,16 @@ export function connectionRow(
   baseSec: number,
   out: string[],
 ): string[] {
-  const first = table.firstTimeNs(slot);
-  const last = table.lastTimeNs(slot);
+  const firstSec = table.firstSec(slot);
+  const firstNsec = table.firstNsec(slot);
+  const lastSec = table.lastSec(slot);
+  const lastNsec = table.lastNsec(slot);
   const version = table.ipVersion(slot);
   out.length = CONNECTION_COLUMNS.length;
   out[0] = String(table.conn(slot));
-  out[1] = formatRelative(baseSec, first);
-  out[2] = formatRelative(baseSec, last);
-  out[3] = formatDuration(last - first);
+  out[1] = formatPair(baseSec, firstSec, firstNsec);
+  out[2] = formatPair(baseSec, lastSec, lastNsec);
+  out[3] = formatPairDifference(firstSec, firstNsec, lastSec, lastNsec);
   table.clientAddr(slot, addrWords);
   out[4] = formatAddress(version, addrWords);
   out[5] = String(table.clientPort(slot));

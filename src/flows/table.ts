@@ -55,7 +55,7 @@ const DEFAULT_INITIAL_CAPACITY = 1024;
 const MIN_INDEX_SIZE = 16;
 
 /** Bytes of typed-array storage per slot (see the field list below), for the docs and the summary. */
-export const BYTES_PER_SLOT = 128;
+export const BYTES_PER_SLOT = 140;
 
 export class ConnectionTable {
   // --- per-slot fields (written by the tracker; read via the accessors) ---
@@ -81,11 +81,19 @@ export class ConnectionTable {
   links: Int32Array;
   /** `conn` number: order of first packet, from 0. */
   connOf: Float64Array;
-  /** Earliest and latest own timestamp of the connection's packets (ns, relative). */
-  firstNsOf: Float64Array;
-  lastNsOf: Float64Array;
-  /** Replay clock at the connection's last packet (ns, relative): drives expiry. */
-  lastClockNsOf: Float64Array;
+  // Times are (sec, nsec) pairs relative to the base second (events.ts).
+  // Seconds are in a Float64Array: exact for any integer a timestamp can hold
+  // (a damaged pcap timestamp near 2^32 s lies more than 2^31 s from the base,
+  // which an Int32Array would wrap). Nanoseconds (0 ≤ nsec < 1e9) fit an Int32Array.
+  /** Own timestamp of the connection's first packet in file order. */
+  firstSecOf: Float64Array;
+  firstNsecOf: Int32Array;
+  /** Own timestamp of the connection's last packet in file order. */
+  lastSecOf: Float64Array;
+  lastNsecOf: Int32Array;
+  /** Replay clock at the connection's last packet: drives expiry and eviction. */
+  lastClockSecOf: Float64Array;
+  lastClockNsecOf: Int32Array;
   /** Packets and TCP payload bytes each way. */
   packetsC2sOf: Float64Array;
   packetsS2cOf: Float64Array;
@@ -121,9 +129,12 @@ export class ConnectionTable {
     this.isnOf = new Uint32Array(initial);
     this.links = new Int32Array(initial * 4);
     this.connOf = new Float64Array(initial);
-    this.firstNsOf = new Float64Array(initial);
-    this.lastNsOf = new Float64Array(initial);
-    this.lastClockNsOf = new Float64Array(initial);
+    this.firstSecOf = new Float64Array(initial);
+    this.firstNsecOf = new Int32Array(initial);
+    this.lastSecOf = new Float64Array(initial);
+    this.lastNsecOf = new Int32Array(initial);
+    this.lastClockSecOf = new Float64Array(initial);
+    this.lastClockNsecOf = new Int32Array(initial);
     this.packetsC2sOf = new Float64Array(initial);
     this.packetsS2cOf = new Float64Array(initial);
     this.bytesC2sOf = new Float64Array(initial);
@@ -222,9 +233,12 @@ export class ConnectionTable {
     this.links[w + 2] = -1;
     this.links[w + 3] = -1;
     this.connOf[s] = 0;
-    this.firstNsOf[s] = 0;
-    this.lastNsOf[s] = 0;
-    this.lastClockNsOf[s] = 0;
+    this.firstSecOf[s] = 0;
+    this.firstNsecOf[s] = 0;
+    this.lastSecOf[s] = 0;
+    this.lastNsecOf[s] = 0;
+    this.lastClockSecOf[s] = 0;
+    this.lastClockNsecOf[s] = 0;
     this.packetsC2sOf[s] = 0;
     this.packetsS2cOf[s] = 0;
     this.bytesC2sOf[s] = 0;
@@ -315,9 +329,12 @@ export class ConnectionTable {
     this.isnOf = growU32(this.isnOf, n);
     this.links = growI32(this.links, n * 4);
     this.connOf = growF64(this.connOf, n);
-    this.firstNsOf = growF64(this.firstNsOf, n);
-    this.lastNsOf = growF64(this.lastNsOf, n);
-    this.lastClockNsOf = growF64(this.lastClockNsOf, n);
+    this.firstSecOf = growF64(this.firstSecOf, n);
+    this.firstNsecOf = growI32(this.firstNsecOf, n);
+    this.lastSecOf = growF64(this.lastSecOf, n);
+    this.lastNsecOf = growI32(this.lastNsecOf, n);
+    this.lastClockSecOf = growF64(this.lastClockSecOf, n);
+    this.lastClockNsecOf = growI32(this.lastClockNsecOf, n);
     this.packetsC2sOf = growF64(this.packetsC2sOf, n);
     this.packetsS2cOf = growF64(this.packetsS2cOf, n);
     this.bytesC2sOf = growF64(this.bytesC2sOf, n);
@@ -394,19 +411,41 @@ export class ConnectionTable {
     return this.connOf[slot];
   }
 
-  /** Earliest own timestamp of the connection's packets (ns, relative to the base second). */
-  firstTimeNs(slot: number): number {
-    return this.firstNsOf[slot];
+  /**
+   * Own timestamp of the connection's first packet in file order (SPEC §3
+   * "first packet time"), whole seconds relative to the base second. Not the
+   * earliest: in a capture whose timestamps go backwards a later packet may be older.
+   */
+  firstSec(slot: number): number {
+    return this.firstSecOf[slot];
   }
 
-  /** Latest own timestamp of the connection's packets (ns, relative to the base second). */
-  lastTimeNs(slot: number): number {
-    return this.lastNsOf[slot];
+  /** Nanoseconds (0 ≤ nsec < 1e9) of `firstSec`'s time. */
+  firstNsec(slot: number): number {
+    return this.firstNsecOf[slot];
   }
 
-  /** Replay clock at the connection's last packet (ns): idle deadlines count from it. */
-  lastClockNs(slot: number): number {
-    return this.lastClockNsOf[slot];
+  /**
+   * Own timestamp of the connection's last packet in file order (SPEC §3 "last
+   * packet time"), whole seconds relative to the base second. Not the latest.
+   */
+  lastSec(slot: number): number {
+    return this.lastSecOf[slot];
+  }
+
+  /** Nanoseconds (0 ≤ nsec < 1e9) of `lastSec`'s time. */
+  lastNsec(slot: number): number {
+    return this.lastNsecOf[slot];
+  }
+
+  /** Replay clock at the connection's last packet, whole seconds relative to the base: idle deadlines count from it. */
+  lastClockSec(slot: number): number {
+    return this.lastClockSecOf[slot];
+  }
+
+  /** Nanoseconds of `lastClockSec`'s time. */
+  lastClockNsec(slot: number): number {
+    return this.lastClockNsecOf[slot];
   }
 
   packetsC2s(slot: number): number {

@@ -2,7 +2,10 @@
  * The connection tracker: turns usable TCP packets into connections (SPEC §3)
  * and tells a `FlowListener` what happens, in time order.
  *
- * Per packet at replay clock t (own timestamp o ≤ t):
+ * Every time is a (sec, nsec) pair relative to the capture's base second
+ * (events.ts): exact over any span, and two small integers (Smis while |sec|
+ * < 2^30, some 34 years) that V8 passes without allocating. Per packet at
+ * replay clock t (own timestamp o ≤ t):
  *   1. every connection whose deadline is ≤ t leaves, in deadline order, each
  *      at its own instant d: `advance(d)`, then per connection in `conn`
  *      order `deactivate(slot, d)` (if still active) and `remove(slot)`;
@@ -14,6 +17,10 @@
  *      `open(slot, t)`;
  *   4. `packet(slot, c2s, payloadBytes)`;
  *   5. `deactivate(slot, t)` when this packet closed the connection (FIN/RST).
+ *
+ * The connection's first and last times are the own timestamps o of its first
+ * and last packets in file order (SPEC §3, as tshark's streams), not the
+ * earliest and latest; its deadlines count from the clock t.
  *
  * Nothing is allocated per packet: the key is one reused `FlowKey`, the state
  * lives in the table's typed arrays, deadlines come from the heads of two
@@ -35,6 +42,7 @@ import {
 } from './table.js';
 import { ExpiryQueue } from './expiry.js';
 import { closeAtPacket } from './close-reason.js';
+import { timeBefore } from '../time.js';
 
 /** Default idle timeout: 300 s, as Zeek's `tcp_inactivity_timeout` (SPEC §3 `--idle-timeout`). */
 export const DEFAULT_IDLE_TIMEOUT_NS = 300_000_000_000;
@@ -44,9 +52,9 @@ export const DEFAULT_SYN_TIMEOUT_NS = 60_000_000_000;
 export const DEFAULT_MAX_CONNECTIONS = 4_000_000;
 
 export interface ConnectionTrackerOptions {
-  /** Idle timeout in ns, counted from a connection's last packet on the replay clock; 0 = off. */
+  /** Idle timeout in integer ns (< 2^53), counted from a connection's last packet on the replay clock; 0 = off. */
   idleTimeoutNs: number;
-  /** SYN timeout in ns for connections that only ever sent SYNs from the client; 0 = off. */
+  /** SYN timeout in integer ns (< 2^53) for connections that only ever sent SYNs from the client; 0 = off. */
   synTimeoutNs: number;
   /** Most connections held at once (closed ones still absorbing late packets count); ≥ 1. */
   maxConnections: number;
@@ -95,14 +103,15 @@ export class ConnectionTracker {
   }
 
   /**
-   * A usable TCP packet (`p.skip === 0 && p.isTcp`). `clockNs` is the replay
-   * clock including this packet; `ownNs` its own timestamp (smaller for a
-   * backwards packet). Both are integer ns relative to the base second.
+   * A usable TCP packet (`p.skip === 0 && p.isTcp`). (clockSec, clockNsec) is
+   * the replay clock including this packet; (ownSec, ownNsec) its own
+   * timestamp (earlier for a backwards packet). Both are pairs relative to the
+   * base second, 0 ≤ nsec < 1e9; the clock never goes back between calls.
    */
-  packet(p: DecodedPacket, clockNs: number, ownNs: number): void {
-    this.expireUntil(clockNs);
+  packet(p: DecodedPacket, clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): void {
+    this.expireUntil(clockSec, clockNsec);
     const listener = this.listener;
-    listener.advance(clockNs);
+    listener.advance(clockSec, clockNsec);
     const key = this.key;
     setFlowKeyFromPacket(key, p);
     const table = this.table;
@@ -120,14 +129,14 @@ export class ConnectionTracker {
         // From the client: a retransmission when it carries the client's ISN, else port reuse.
         if ((f & FLAG_ISN_KNOWN) === 0 || table.isnOf[slot] !== p.seq) {
           table.reasonOf[slot] = CloseReason.PORT_REUSE;
-          this.deactivateSlot(slot, clockNs);
+          this.deactivateSlot(slot, clockSec, clockNsec);
           this.removeSlot(slot);
           slot = -1;
         }
       }
       // From the server: simultaneous open, same connection.
     }
-    if (slot < 0) slot = this.openConnection(p, synNoAck, clockNs, ownNs);
+    if (slot < 0) slot = this.openConnection(p, synNoAck, clockSec, clockNsec, ownSec, ownNsec);
 
     let f = table.flagsOf[slot];
     const c2s = key.srcIsA === ((f & FLAG_CLIENT_IS_A) !== 0);
@@ -139,9 +148,11 @@ export class ConnectionTracker {
       table.packetsS2cOf[slot]++;
       table.bytesS2cOf[slot] += payload;
     }
-    if (ownNs < table.firstNsOf[slot]) table.firstNsOf[slot] = ownNs;
-    if (ownNs > table.lastNsOf[slot]) table.lastNsOf[slot] = ownNs;
-    table.lastClockNsOf[slot] = clockNs;
+    // File order, not the latest (SPEC §3): a backwards packet moves it back.
+    table.lastSecOf[slot] = ownSec;
+    table.lastNsecOf[slot] = ownNsec;
+    table.lastClockSecOf[slot] = clockSec;
+    table.lastClockNsecOf[slot] = clockNsec;
     const expiry = this.expiry;
     expiry.lru.moveToTail(slot);
     if ((f & FLAG_SYN_ONLY) !== 0) {
@@ -162,81 +173,92 @@ export class ConnectionTracker {
         if ((f & FLAG_SYN_ONLY) !== 0 && expiry.tracksSyn) expiry.syn.remove(slot);
         table.flagsOf[slot] = (f & ~FLAG_SYN_ONLY) | FLAG_CLOSED;
         table.reasonOf[slot] = reason;
-        this.deactivateSlot(slot, clockNs);
+        this.deactivateSlot(slot, clockSec, clockNsec);
       }
     }
   }
 
   /**
    * Any record that is not a usable TCP packet still moves the replay clock
-   * (SPEC §1): expiries due at or before `clockNs` happen, then `advance(clockNs)`.
+   * (SPEC §1): expiries due at or before (clockSec, clockNsec) happen, then
+   * `advance(clockSec, clockNsec)`.
    */
-  advanceClock(clockNs: number): void {
-    this.expireUntil(clockNs);
-    this.listener.advance(clockNs);
+  advanceClock(clockSec: number, clockNsec: number): void {
+    this.expireUntil(clockSec, clockNsec);
+    this.listener.advance(clockSec, clockNsec);
   }
 
   /**
-   * The end of the capture, `lastClockNs` being the replay clock after its last
-   * record. Expiries due before it happen at their instants; then, at
-   * `lastClockNs`, every connection still held leaves in `conn` order: those
-   * whose deadline is exactly `lastClockNs` expire (`idle`/`syn-timeout`), the
+   * The end of the capture, (lastSec, lastNsec) being the replay clock after
+   * its last record. Expiries due before it happen at their instants; then, at
+   * that instant, every connection still held leaves in `conn` order: those
+   * whose deadline is exactly the last clock expire (`idle`/`syn-timeout`), the
    * other active ones close `end-of-trace`, and the ones already closed by FIN or
    * RST keep their reason. The table is empty afterwards.
    */
-  finish(lastClockNs: number): void {
+  finish(lastSec: number, lastNsec: number): void {
     const expiry = this.expiry;
-    for (;;) {
-      const d = expiry.nextDeadline();
-      if (!(d < lastClockNs)) break;
-      this.expireAt(d);
+    while (expiry.nextDeadline()) {
+      const ds = expiry.deadlineSec;
+      const dn = expiry.deadlineNsec;
+      if (!timeBefore(ds, dn, lastSec, lastNsec)) break;
+      this.expireAt(ds, dn);
     }
-    this.listener.advance(lastClockNs);
+    this.listener.advance(lastSec, lastNsec);
     expiry.collectAll();
     const table = this.table;
     for (let k = 0; k < expiry.dueCount; k++) {
       const slot = expiry.due[k];
       if ((table.flagsOf[slot] & FLAG_ACTIVE) !== 0) {
-        const d = expiry.deadlineOf(slot);
-        table.reasonOf[slot] =
-          d <= lastClockNs ? expiry.expiryReason(slot, d) : CloseReason.END_OF_TRACE;
-        this.deactivateSlot(slot, lastClockNs);
+        // Every deadline before the last clock has passed, so one not after it is exactly it.
+        table.reasonOf[slot] = expiry.dueBy(slot, lastSec, lastNsec)
+          ? expiry.expiryReason(slot, lastSec, lastNsec)
+          : CloseReason.END_OF_TRACE;
+        this.deactivateSlot(slot, lastSec, lastNsec);
       }
       this.removeSlot(slot);
     }
     expiry.dueCount = 0;
   }
 
-  /** Expires, each at its own instant, every connection whose deadline is ≤ `clockNs`. */
-  private expireUntil(clockNs: number): void {
+  /** Expires, each at its own instant, every connection whose deadline is ≤ (clockSec, clockNsec). */
+  private expireUntil(clockSec: number, clockNsec: number): void {
     const expiry = this.expiry;
-    for (;;) {
-      const d = expiry.nextDeadline();
-      if (!(d <= clockNs)) return;
-      this.expireAt(d);
+    while (expiry.nextDeadline()) {
+      const ds = expiry.deadlineSec;
+      const dn = expiry.deadlineNsec;
+      if (timeBefore(clockSec, clockNsec, ds, dn)) return;
+      this.expireAt(ds, dn);
     }
   }
 
-  /** The connections due at `deadlineNs` (the earliest deadline) leave, in `conn` order. */
-  private expireAt(deadlineNs: number): void {
+  /** The connections due at deadline (sec, nsec) (the earliest deadline) leave, in `conn` order. */
+  private expireAt(sec: number, nsec: number): void {
     const expiry = this.expiry;
     const table = this.table;
-    expiry.collectDue(deadlineNs);
-    this.listener.advance(deadlineNs);
+    expiry.collectDue(sec, nsec);
+    this.listener.advance(sec, nsec);
     for (let k = 0; k < expiry.dueCount; k++) {
       const slot = expiry.due[k];
       if ((table.flagsOf[slot] & FLAG_ACTIVE) !== 0) {
-        table.reasonOf[slot] = expiry.expiryReason(slot, deadlineNs);
-        this.deactivateSlot(slot, deadlineNs);
+        table.reasonOf[slot] = expiry.expiryReason(slot, sec, nsec);
+        this.deactivateSlot(slot, sec, nsec);
       }
       this.removeSlot(slot);
     }
     expiry.dueCount = 0;
   }
 
-  private openConnection(p: DecodedPacket, synNoAck: boolean, clockNs: number, ownNs: number): number {
+  private openConnection(
+    p: DecodedPacket,
+    synNoAck: boolean,
+    clockSec: number,
+    clockNsec: number,
+    ownSec: number,
+    ownNsec: number,
+  ): number {
     const table = this.table;
-    if (table.size >= this.maxConnections) this.evictOldest(clockNs);
+    if (table.size >= this.maxConnections) this.evictOldest(clockSec, clockNsec);
     const key = this.key;
     const slot = table.insert(key);
     // SPEC §3: the client is decided from the first packet and never revised.
@@ -258,31 +280,34 @@ export class ConnectionTracker {
     if (clientIsSender === key.srcIsA) f |= FLAG_CLIENT_IS_A;
     table.flagsOf[slot] = f;
     table.connOf[slot] = this.opened++;
-    table.firstNsOf[slot] = ownNs;
-    table.lastNsOf[slot] = ownNs;
-    table.lastClockNsOf[slot] = clockNs;
+    table.firstSecOf[slot] = ownSec;
+    table.firstNsecOf[slot] = ownNsec;
+    table.lastSecOf[slot] = ownSec;
+    table.lastNsecOf[slot] = ownNsec;
+    table.lastClockSecOf[slot] = clockSec;
+    table.lastClockNsecOf[slot] = clockNsec;
     const expiry = this.expiry;
     expiry.lru.pushTail(slot);
     if ((f & FLAG_SYN_ONLY) !== 0 && expiry.tracksSyn) expiry.syn.pushTail(slot);
     if (table.size > this.peakOccupancy) this.peakOccupancy = table.size;
-    this.listener.open(slot, clockNs);
+    this.listener.open(slot, clockSec, clockNsec);
     return slot;
   }
 
   /** Makes room in a full table: the entry with the oldest last packet leaves. */
-  private evictOldest(clockNs: number): void {
+  private evictOldest(clockSec: number, clockNsec: number): void {
     const slot = this.expiry.lru.head;
     this.evictions++;
     if ((this.table.flagsOf[slot] & FLAG_ACTIVE) !== 0) {
       this.table.reasonOf[slot] = CloseReason.EVICTED;
-      this.deactivateSlot(slot, clockNs);
+      this.deactivateSlot(slot, clockSec, clockNsec);
     }
     this.removeSlot(slot);
   }
 
-  private deactivateSlot(slot: number, timeNs: number): void {
+  private deactivateSlot(slot: number, sec: number, nsec: number): void {
     this.table.flagsOf[slot] &= ~FLAG_ACTIVE;
-    this.listener.deactivate(slot, timeNs);
+    this.listener.deactivate(slot, sec, nsec);
   }
 
   /** Unlinks, reports (`remove`: the row is final), counts and frees. */

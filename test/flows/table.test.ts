@@ -128,6 +128,27 @@ describe('ConnectionTable', () => {
     expect(() => t.insert(keyFor(99, key))).toThrow(/table full/);
   });
 
+  it('keeps (sec, nsec) times through growth, seconds beyond 2^31 included, and resets them on insert', () => {
+    const t = new ConnectionTable({ initialCapacity: 2 });
+    const key = new FlowKey();
+    const s = t.insert(keyFor(1, key));
+    // A damaged pcap timestamp 0xffffffff s against a 2015 base: 2.87e9 s after it.
+    t.firstSecOf[s] = -1_420_070_400;
+    t.firstNsecOf[s] = 1;
+    t.lastSecOf[s] = 0xffffffff - 1_420_070_400;
+    t.lastNsecOf[s] = 999_999_999;
+    t.lastClockSecOf[s] = 0xffffffff - 1_420_070_400;
+    t.lastClockNsecOf[s] = 999_999_999;
+    for (let n = 2; n < 40; n++) t.insert(keyFor(n, key));
+    expect(t.capacity).toBeGreaterThan(2);
+    expect([t.firstSec(s), t.firstNsec(s), t.lastSec(s), t.lastNsec(s)]).toEqual([-1_420_070_400, 1, 2_874_896_895, 999_999_999]);
+    expect([t.lastClockSec(s), t.lastClockNsec(s)]).toEqual([2_874_896_895, 999_999_999]);
+    t.free(s);
+    const again = t.insert(keyFor(1, key));
+    expect(again).toBe(s);
+    expect([t.firstSec(s), t.firstNsec(s), t.lastSec(s), t.lastNsec(s), t.lastClockSec(s), t.lastClockNsec(s)]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   it(`stores ${BYTES_PER_SLOT} bytes per slot (the figure docs/connections.md gives)`, () => {
     const t = new ConnectionTable({ initialCapacity: 100 });
     let bytes = 0;

@@ -3,7 +3,10 @@
  * filling a DecodedPacket directly. A recording listener logs every call; the
  * expected sequences are worked out by hand from the SPEC rules.
  *
- * Times are written in seconds in the scenarios and logs, as ns internally.
+ * Times are written in seconds relative to the base second in the scenarios
+ * and logs (a number of seconds, exact to the ns below 2^53 ns, or an exact
+ * [sec, nsec] pair for times years from the base), as (sec, nsec) pairs in the
+ * tracker.
  */
 import { describe, expect, it } from 'vitest';
 import { DecodedPacket, IPPROTO_TCP } from '../../src/decode/packet.js';
@@ -14,7 +17,31 @@ import { ConnectionTracker, type ConnectionTrackerOptions } from '../../src/flow
 
 const BASE_SEC = 1_700_000_000;
 const ns = (sec: number): number => Math.round(sec * 1e9);
-const sec = (t: number): string => String(t / 1e9);
+
+/** A scenario time: seconds after the base second, or an exact [sec, nsec] pair. */
+type T = number | readonly [number, number];
+
+/** The (sec, nsec) pair of a scenario time. */
+function pair(t: T): [number, number] {
+  if (typeof t !== 'number') return [t[0], t[1]];
+  const n = ns(t);
+  const whole = Math.floor(n / 1e9);
+  return [whole, n - whole * 1e9];
+}
+
+/** A pair as the logs write it: seconds with the decimals it needs ("1", "1.1", "-0.3"). */
+function sec(s: number, n: number): string {
+  if (n === 0) return String(s);
+  const neg = s < 0;
+  const whole = neg ? -s - 1 : s;
+  const frac = String(neg ? 1e9 - n : n).padStart(9, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${whole}.${frac}`;
+}
+
+/** Every time the tracker reports is a pair of integers with 0 ≤ nsec < 1e9. */
+function checkPair(s: number, n: number): void {
+  if (!Number.isSafeInteger(s) || !Number.isInteger(n) || n < 0 || n >= 1e9) throw new Error(`bad time pair (${s}, ${n})`);
+}
 
 /** Logs every listener call as a line naming the connection by its `conn` number. */
 class Recorder implements FlowListener {
@@ -22,21 +49,28 @@ class Recorder implements FlowListener {
   rows: Record<string, string>[] = [];
   table!: ConnectionTable;
   private readonly out: string[] = [];
-  private lastAdvance = -Infinity;
+  private lastSec = -Infinity;
+  private lastNsec = 0;
 
-  advance(timeNs: number): void {
-    if (timeNs < this.lastAdvance) throw new Error(`advance went back: ${timeNs} < ${this.lastAdvance}`);
-    this.lastAdvance = timeNs;
-    this.log.push(`advance ${sec(timeNs)}`);
+  advance(s: number, n: number): void {
+    checkPair(s, n);
+    if (s < this.lastSec || (s === this.lastSec && n < this.lastNsec)) {
+      throw new Error(`advance went back: ${sec(s, n)} < ${sec(this.lastSec, this.lastNsec)}`);
+    }
+    this.lastSec = s;
+    this.lastNsec = n;
+    this.log.push(`advance ${sec(s, n)}`);
   }
-  open(slot: number, timeNs: number): void {
-    this.log.push(`open #${this.table.conn(slot)} ${sec(timeNs)}`);
+  open(slot: number, s: number, n: number): void {
+    checkPair(s, n);
+    this.log.push(`open #${this.table.conn(slot)} ${sec(s, n)}`);
   }
   packet(slot: number, c2s: boolean, payloadBytes: number): void {
     this.log.push(`packet #${this.table.conn(slot)} ${c2s ? 'c2s' : 's2c'} ${payloadBytes}`);
   }
-  deactivate(slot: number, timeNs: number): void {
-    this.log.push(`deactivate #${this.table.conn(slot)} ${sec(timeNs)}`);
+  deactivate(slot: number, s: number, n: number): void {
+    checkPair(s, n);
+    this.log.push(`deactivate #${this.table.conn(slot)} ${sec(s, n)}`);
   }
   remove(slot: number): void {
     const row = connectionRow(this.table, slot, BASE_SEC, this.out);
@@ -51,8 +85,8 @@ interface PacketOpts {
   seq?: number;
   ack?: number;
   len?: number;
-  /** Own timestamp in seconds when it differs from the clock (backwards packet). */
-  own?: number;
+  /** Own timestamp when it differs from the clock (backwards packet). */
+  own?: T;
 }
 
 const FLAG_LETTERS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10 };
@@ -80,7 +114,6 @@ class Harness {
   readonly tracker: ConnectionTracker;
   /** One packet object for the whole run, as the decoder does. */
   private readonly p = new DecodedPacket();
-  private clock = -Infinity;
 
   constructor(options: Partial<ConnectionTrackerOptions> = {}) {
     this.tracker = new ConnectionTracker(
@@ -90,8 +123,8 @@ class Harness {
     this.rec.table = this.tracker.table;
   }
 
-  /** A packet at clock `t` seconds: "SRC > DST", flags like "S", "SA", "FA", "R", "PA". */
-  pkt(t: number, route: string, flags: string, opts: PacketOpts = {}): this {
+  /** A packet at clock `t`: "SRC > DST", flags like "S", "SA", "FA", "R", "PA". */
+  pkt(t: T, route: string, flags: string, opts: PacketOpts = {}): this {
     const p = this.p;
     p.reset();
     const [src, dst] = route.split(' > ');
@@ -106,18 +139,21 @@ class Harness {
     p.seq = opts.seq ?? 0;
     p.ack = opts.ack ?? 0;
     p.payloadLength = opts.len ?? 0;
-    this.clock = Math.max(this.clock, ns(t));
-    this.tracker.packet(p, ns(t), ns(opts.own ?? t));
+    const [cs, cn] = pair(t);
+    const [os, on] = pair(opts.own ?? t);
+    this.tracker.packet(p, cs, cn, os, on);
     return this;
   }
 
-  tick(t: number): this {
-    this.tracker.advanceClock(ns(t));
+  tick(t: T): this {
+    const [s, n] = pair(t);
+    this.tracker.advanceClock(s, n);
     return this;
   }
 
-  finish(t: number): this {
-    this.tracker.finish(ns(t));
+  finish(t: T): this {
+    const [s, n] = pair(t);
+    this.tracker.finish(s, n);
     return this;
   }
 
@@ -149,11 +185,10 @@ const S = '10.0.0.2:80';
 const C2S = `${C} > ${S}`;
 const S2C = `${S} > ${C}`;
 
-/** Epoch text of `t` seconds after the base second, as the rows write it. */
-const at = (t: number): string => {
-  const n = ns(t);
-  const whole = Math.floor(n / 1e9);
-  return `${BASE_SEC + whole}.${String(n - whole * 1e9).padStart(9, '0')}`;
+/** Epoch text of a time `t` after the base second (t ≥ −base), as the rows write it. */
+const at = (t: T): string => {
+  const [s, n] = pair(t);
+  return `${BASE_SEC + s}.${String(n).padStart(9, '0')}`;
 };
 
 describe('ConnectionTracker: opening and the client', () => {
@@ -637,7 +672,7 @@ describe('ConnectionTracker: expiry', () => {
     expect(removes).toEqual(Array.from({ length: n }, (_, i) => `remove #${i} idle`));
   });
 
-  it('a backwards packet reports its own time, while its clock drives the idle deadline', () => {
+  it('a backwards packet reports its own time in file order, while its clock drives the idle deadline', () => {
     const h = new Harness();
     h.pkt(10, C2S, 'A');
     h.pkt(20, '10.0.0.7:999 > 10.0.0.2:80', 'A');
@@ -657,7 +692,8 @@ describe('ConnectionTracker: expiry', () => {
       'deactivate #2 320',
       'remove #2 idle',
     ]);
-    expect(h.row(0)).toMatchObject({ first_time: at(5), last_time: at(15), duration: '10.000000000', packets_c2s: '3' });
+    // #0's packets in file order have own times 10, 15, 5: first 10, last 5 (not the min and max).
+    expect(h.row(0)).toMatchObject({ first_time: at(10), last_time: at(5), duration: '-5.000000000', packets_c2s: '3' });
     expect(h.row(2)).toMatchObject({ first_time: at(12), last_time: at(12) });
   });
 });
@@ -774,5 +810,169 @@ describe('ConnectionTracker: addresses and growth', () => {
     expect(h.tracker.table.capacity).toBe(512);
     // Rows of one wave come in conn order (they all expire at distinct instants, in order).
     expect(rows.slice(0, 500).map((r) => Number(r.conn))).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+});
+
+describe('ConnectionTracker: exact (sec, nsec) times', () => {
+  // 5 years of 365.25 days: 1.58e17 ns relative to the base, far past 2^53 ns
+  // (9.0e15), where a double of ns rounds to a multiple of 32 ns.
+  const FIVE_YEARS = 5 * 36_525 * 864; // 157 788 000 s
+  const D = '10.0.0.7:999 > 10.0.0.2:80';
+
+  it('times years apart stay exact to the ns (timeouts off)', () => {
+    const h = new Harness({ idleTimeoutNs: 0, synTimeoutNs: 0 });
+    h.pkt([0, 0], C2S, 'S', { seq: 1 });
+    h.pkt([FIVE_YEARS, 1], D, 'S', { seq: 1 });
+    h.pkt([FIVE_YEARS, 2], '10.0.0.2:80 > 10.0.0.7:999', 'SA', { ack: 2 });
+    h.pkt([FIVE_YEARS + 1, 0], C2S, 'A', { seq: 2 }); // #0 again, 5 years after its SYN
+    h.finish([FIVE_YEARS + 1, 0]);
+    expect(h.take()).toEqual([
+      'advance 0',
+      'open #0 0',
+      'packet #0 c2s 0',
+      'advance 157788000.000000001',
+      'open #1 157788000.000000001',
+      'packet #1 c2s 0',
+      'advance 157788000.000000002',
+      'packet #1 s2c 0',
+      'advance 157788001',
+      'packet #0 c2s 0',
+      'advance 157788001',
+      'deactivate #0 157788001',
+      'remove #0 end-of-trace',
+      'deactivate #1 157788001',
+      'remove #1 end-of-trace',
+    ]);
+    expect(h.row(0)).toMatchObject({
+      first_time: '1700000000.000000000',
+      last_time: '1857788001.000000000',
+      duration: '157788001.000000000',
+    });
+    expect(h.row(1)).toMatchObject({
+      first_time: '1857788000.000000001',
+      last_time: '1857788000.000000002',
+      duration: '0.000000001',
+    });
+  });
+
+  it('a duration of years keeps its last nanosecond', () => {
+    const h = new Harness({ idleTimeoutNs: 0, synTimeoutNs: 0 });
+    h.pkt([0, 1], C2S, 'A');
+    h.pkt([FIVE_YEARS, 0], C2S, 'A');
+    h.finish([FIVE_YEARS, 0]);
+    expect(h.row(0)).toMatchObject({
+      first_time: '1700000000.000000001',
+      last_time: '1857788000.000000000',
+      duration: '157787999.999999999',
+    });
+  });
+
+  it('a backwards first packet: first_time is its own time; the clock opens it', () => {
+    const h = new Harness();
+    h.pkt(20, D, 'A');
+    h.pkt(20, C2S, 'S', { seq: 1000, own: 12.5 }); // opens at clock 20, reports 12.5
+    h.pkt(21, S2C, 'SA', { ack: 1001 });
+    h.finish(21);
+    expect(h.events()).toEqual([
+      'open #0 20',
+      'packet #0 c2s 0',
+      'open #1 20',
+      'packet #1 c2s 0',
+      'packet #1 s2c 0',
+      'deactivate #0 21',
+      'remove #0 end-of-trace',
+      'deactivate #1 21',
+      'remove #1 end-of-trace',
+    ]);
+    expect(h.row(1)).toMatchObject({ first_time: at(12.5), last_time: at(21), duration: '8.500000000', syn_seen: '1' });
+  });
+
+  it('merged capture: a SYN-ACK before its older SYN in file order gives first_time = the SYN-ACK (as tshark)', () => {
+    // zeek ipv6-http-atomic-frag.pcap: the SYN-ACK (…497516) is read before the SYN (…497486).
+    const h = new Harness();
+    h.pkt(1.000497516, S2C, 'SA', { seq: 5000, ack: 1001 });
+    h.pkt(1.000497516, C2S, 'S', { seq: 1000, own: 1.000497486 }); // backwards: a retransmission of the ISN
+    h.pkt(1.0006, C2S, 'A', { seq: 1001, ack: 5001 });
+    h.finish(1.0006);
+    expect(h.rowConns()).toEqual(['#0 end-of-trace']);
+    expect(h.row(0)).toMatchObject({
+      first_time: at(1.000497516),
+      last_time: at(1.0006),
+      duration: '0.000102484',
+      packets_c2s: '2',
+      packets_s2c: '1',
+    });
+  });
+
+  it('a backwards last packet makes the duration negative; before the base second too', () => {
+    const h = new Harness();
+    h.pkt([0, 500_000_000], C2S, 'A');
+    h.pkt([0, 500_000_000], C2S, 'A', { own: [-1, 700_000_000] }); // 0.8 s before the first record
+    h.finish([0, 500_000_000]);
+    expect(h.row(0)).toMatchObject({
+      first_time: '1700000000.500000000',
+      last_time: '1699999999.700000000',
+      duration: '-0.800000000',
+    });
+  });
+
+  it('an idle deadline carries into the next second: last clock x.9 s + 0.2 s', () => {
+    const h = new Harness({ idleTimeoutNs: 200_000_000, synTimeoutNs: 0 });
+    h.pkt(5.9, C2S, 'A');
+    h.pkt(5.9, D, 'A');
+    h.take();
+    h.tick(6.099999999);
+    expect(h.take()).toEqual(['advance 6.099999999']);
+    h.tick(6.25);
+    expect(h.take()).toEqual([
+      'advance 6.1',
+      'deactivate #0 6.1',
+      'remove #0 idle',
+      'deactivate #1 6.1',
+      'remove #1 idle',
+      'advance 6.25',
+    ]);
+  });
+
+  it('a SYN deadline carries into the next second, and wins against a later idle deadline', () => {
+    const h = new Harness({ idleTimeoutNs: 2_300_000_000, synTimeoutNs: 1_500_000_000 });
+    h.pkt(7.7, C2S, 'S', { seq: 1 }); // SYN deadline 9.2, idle 10.0
+    h.pkt(7.75, D, 'A'); // idle deadline 10.05
+    h.take();
+    h.tick(9.199999999).tick(9.2);
+    expect(h.take()).toEqual(['advance 9.199999999', 'advance 9.2', 'deactivate #0 9.2', 'remove #0 syn-timeout', 'advance 9.2']);
+    h.finish(10.05); // exactly #1's deadline: idle, not end-of-trace
+    expect(h.take()).toEqual(['advance 10.05', 'deactivate #1 10.05', 'remove #1 idle']);
+  });
+
+  it('a timeout of whole seconds plus nanoseconds: deadline 0.999999999 + 300.000000001 = 301 exactly', () => {
+    const h = new Harness({ idleTimeoutNs: 300_000_000_001 });
+    h.pkt(0.999999999, C2S, 'A');
+    h.take();
+    h.finish(301); // due exactly at the last clock
+    expect(h.take()).toEqual(['advance 301', 'deactivate #0 301', 'remove #0 idle']);
+  });
+
+  it('a deadline years after the base second is exact to the ns', () => {
+    const h = new Harness();
+    h.pkt([0, 0], D, 'A');
+    h.pkt([FIVE_YEARS, 999_999_999], C2S, 'S', { seq: 1 }); // #0 expires at 300 on the way
+    h.pkt([FIVE_YEARS + 10, 0], S2C, 'SA', { ack: 2 }); // ends the SYN-only state: idle 300 s from here
+    h.take();
+    h.tick([FIVE_YEARS + 309, 999_999_999]);
+    expect(h.take()).toEqual(['advance 157788309.999999999']);
+    h.tick([FIVE_YEARS + 310, 0]);
+    expect(h.take()).toEqual([
+      'advance 157788310',
+      'deactivate #1 157788310',
+      'remove #1 idle',
+      'advance 157788310',
+    ]);
+    expect(h.rowConns()).toEqual(['#0 idle', '#1 idle']);
+    expect(h.row(1)).toMatchObject({
+      first_time: '1857788000.999999999',
+      last_time: '1857788010.000000000',
+      duration: '9.000000001',
+    });
   });
 });
