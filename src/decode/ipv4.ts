@@ -28,6 +28,8 @@ const IPV4_OFF_SRC = 12;
 const IPV4_OFF_DST = 16;
 /** Fragment offset: low 13 bits of the flags/fragment word, in 8-byte units. */
 const IPV4_FRAGMENT_OFFSET_MASK = 0x1fff;
+/** More Fragments flag (RFC 791). */
+const IPV4_FLAG_MORE_FRAGMENTS = 0x2000;
 
 /**
  * Decodes an IPv4 packet at `off`; `end` bounds the captured bytes and
@@ -81,9 +83,11 @@ export function decodeIpv4(
     out.skip = SkipReason.TRUNCATED_IP;
     return;
   }
-  if ((be16(data, off + IPV4_OFF_FLAGS_FRAGMENT) & IPV4_FRAGMENT_OFFSET_MASK) !== 0) {
+  const flagsFragment = be16(data, off + IPV4_OFF_FLAGS_FRAGMENT);
+  if ((flagsFragment & IPV4_FRAGMENT_OFFSET_MASK) !== 0) {
     out.skip = SkipReason.NON_FIRST_FRAGMENT;
     return;
   }
+  if ((flagsFragment & IPV4_FLAG_MORE_FRAGMENTS) !== 0) out.firstFragment = true;
   decodeTransport(protocol, data, off + headerLength, end, totalLength - headerLength, out);
 }

@@ -171,10 +171,15 @@ export function decodeIpv6(
       out.skip = SkipReason.BAD_IP_HEADER;
       return;
     }
-    if (kind === EXT_FRAGMENT && (be16(data, p + 2) & IPV6_FRAGMENT_OFFSET_MASK) !== 0) {
-      out.ipProto = data[p];
-      out.skip = SkipReason.NON_FIRST_FRAGMENT;
-      return;
+    if (kind === EXT_FRAGMENT) {
+      const offsetFlags = be16(data, p + 2);
+      if ((offsetFlags & IPV6_FRAGMENT_OFFSET_MASK) !== 0) {
+        out.ipProto = data[p];
+        out.skip = SkipReason.NON_FIRST_FRAGMENT;
+        return;
+      }
+      // M flag (RFC 8200 §4.5): an atomic fragment (M clear) is a whole packet.
+      if ((offsetFlags & 1) !== 0) out.firstFragment = true;
     }
     next = data[p];
     p += length;

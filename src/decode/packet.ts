@@ -42,6 +42,13 @@ export class DecodedPacket {
    * (UDP GSO) without this flag.
    */
   tso = false;
+  /**
+   * The packet is the first fragment of a fragmented IP packet (IPv4 MF set at
+   * offset 0, or an IPv6 Fragment header with M set at offset 0): its payload
+   * length is this fragment's, counted as it crosses the wire (SPEC §2), where
+   * tshark without reassembly counts 0. Tests use it to explain that difference.
+   */
+  firstFragment = false;
 
   reset(): void {
     this.skip = 0;
@@ -68,6 +75,7 @@ export class DecodedPacket {
     this.ack = 0;
     this.payloadLength = 0;
     this.tso = false;
+    this.firstFragment = false;
   }
 }
 
