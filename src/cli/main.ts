@@ -16,7 +16,12 @@ export { EXIT_INTERNAL };
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 
+let handlersInstalled = false;
+
+/** Once per process: main() may run several times in one process (tests), and each install would add listeners. */
 function installSignalHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
   for (const [signal, n] of Object.entries(SIGNAL_NUMBERS)) {
     process.once(signal as NodeJS.Signals, () => {
       removePendingTemps();

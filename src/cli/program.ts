@@ -54,7 +54,10 @@ function decimal(value: string): string {
   return value.trim();
 }
 
-function policyList(value: string): string[] {
+/** The default of --policy; a repeated --policy adds to what was given, but replaces this default. */
+const DEFAULT_POLICY_LIST: readonly string[] = Object.freeze([DEFAULTS.policy]);
+
+function policyList(value: string, previous: readonly string[] | undefined): string[] {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   for (const n of names) {
     if (n !== 'all' && !(POLICY_NAMES as readonly string[]).includes(n)) {
@@ -62,7 +65,7 @@ function policyList(value: string): string[] {
     }
   }
   if (names.length === 0) throw new InvalidArgumentError('no policy given');
-  return names;
+  return previous === undefined || previous === DEFAULT_POLICY_LIST ? names : [...previous, ...names];
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -94,6 +97,12 @@ function trackingOptions(o: Record<string, unknown>): ReplayOptions {
   return out;
 }
 
+/** Commander's `error: …` message as the tool's one error line, with a pointer to --help. */
+export function usageErrorLine(message: string): string {
+  const text = message.replace(/^error: /, '').replace(/\s+/g, ' ').trim();
+  return `anycast-replay: ${text} (see --help)\n`;
+}
+
 export function createProgram(actions: Actions): Command {
   const program = new Command();
   program
@@ -103,12 +112,19 @@ export function createProgram(actions: Actions): Command {
         'and print the probability density of the load imbalance across N servers as CSV.',
     )
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
+    // Options after a subcommand name belong to the subcommand: `connections x -o f`
+    // must not hand -o, -q, --strict, --from… to the main command, which has the same flags.
+    .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) })
+    // A usage error is one line, like every other error (SPEC §2a, STYLE errors).
+    .configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) })
     .argument('<files...>', "capture files (pcap, pcapng, optionally gzip-compressed), or '-' for standard input; several files are read as one capture")
     .option('-n, --servers <n>', 'number of servers', wholeNumber(1), DEFAULTS.servers)
-    .option('-p, --policy <list>', `comma list of ${POLICY_NAMES.join(', ')}, or all`, policyList, [DEFAULTS.policy])
+    .addOption(
+      new Option('-p, --policy <list>', `comma list of ${POLICY_NAMES.join(', ')}, or all (repeatable)`)
+        .argParser(policyList)
+        .default(DEFAULT_POLICY_LIST, DEFAULTS.policy),
+    )
     .option('--seed <n>', 'seed of the random policy', wholeNumber(0), DEFAULTS.seed)
     .option('--interval <s>', 'sampling interval in seconds', seconds, DEFAULTS.interval)
     .option('--bin-width <w>', 'width of the imbalance histogram bins', decimal, DEFAULTS.binWidth)
