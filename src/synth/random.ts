@@ -15,6 +15,8 @@
 
 const TWO_NEG_32 = 1 / 4_294_967_296;
 const LN2 = 0.6931471805599453;
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
 const SQRT2 = 1.4142135623730951;
 
 /** Scratch for reading and writing the bits of a double (big-endian view: same on every host). */
@@ -60,15 +62,14 @@ export function exp(x: number): number {
   if (x !== x) return x;
   if (x > 709.78) return Infinity;
   if (x < -708.39) return 0;
-  // x = k·ln2 + r, |r| ≤ ln2/2 ≈ 0.347; Taylor to r^15/15! (< 1e-19).
+  // x = k·ln2 + r, |r| ≤ ln2/2 ≈ 0.347; Taylor to r^15/15! (< 1e-19). ln2 is
+  // split Cody–Waite style (fdlibm's ln2HI has 32 significant bits, so
+  // k·ln2HI is exact for |k| < 2^21) to keep r exact for large |x|.
   const k = Math.round(x / LN2);
-  const r = x - k * LN2;
-  let term = 1;
+  const r = x - k * LN2_HI - k * LN2_LO;
+  // Horner from the highest term: 1 + r(1 + r/2(1 + r/3(… (1 + r/15)))).
   let sum = 1;
-  for (let i = 1; i <= 15; i++) {
-    term = (term * r) / i;
-    sum += term;
-  }
+  for (let i = 15; i >= 1; i--) sum = 1 + (r / i) * sum;
   // 2^k exactly, from its bits (k in [−1022, 1023] here).
   bits.setUint32(0, (k + 1023) << 20);
   bits.setUint32(4, 0);
@@ -103,6 +104,16 @@ export class Xoshiro128 {
     this.s2 = next();
     this.s3 = next();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** A generator with the given raw state (not all zero), for checks against the reference implementation. */
+  static fromState(s0: number, s1: number, s2: number, s3: number): Xoshiro128 {
+    const g = new Xoshiro128(0);
+    g.s0 = s0 | 0;
+    g.s1 = s1 | 0;
+    g.s2 = s2 | 0;
+    g.s3 = s3 | 0;
+    return g;
   }
 
   /** Next 32-bit unsigned integer. */
