@@ -308,8 +308,15 @@ describe('a closed output pipe (| head)', () => {
 });
 
 describe('signals during a run (SPEC §2a: 130 / 143, temporary files removed, previous output untouched)', () => {
-  /** Starts a replay reading standard input; writes part of a capture and keeps the pipe open. */
-  async function interrupted(signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number | null; killedBy: NodeJS.Signals | null; stderr: string; d: string }> {
+  /**
+   * Starts a replay reading standard input and keeps the pipe open: with
+   * `flowing`, records keep arriving (the run is busy when the signal comes);
+   * without, half a capture is written and the run waits for more.
+   */
+  async function interrupted(
+    signal: 'SIGINT' | 'SIGTERM',
+    flowing = false,
+  ): Promise<{ code: number | null; killedBy: NodeJS.Signals | null; stderr: string; d: string }> {
     const d = outDir();
     const out = path.join(d, 'out.csv');
     const ts = path.join(d, 'ts.csv');
@@ -323,8 +330,23 @@ describe('signals during a run (SPEC §2a: 130 / 143, temporary files removed, p
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => (stderr += s));
     const done = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-    // Half the capture: the run has started and waits for more.
-    child.stdin.write(goodBytes.subarray(0, recordOffsets(PACKETS)[6]));
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    child.stdin.on('error', () => undefined); // EPIPE once the child is gone
+    if (flowing) {
+      // The header, then the capture's records over and over until the child exits.
+      const records = goodBytes.subarray(24);
+      const chunk = Buffer.concat(Array.from({ length: 200 }, () => records));
+      child.stdin.write(goodBytes.subarray(0, 24));
+      const feed = (): void => {
+        while (!exited && child.stdin.write(chunk));
+        if (!exited) child.stdin.once('drain', feed);
+      };
+      feed();
+    } else {
+      // Half the capture: the run has started and waits for more.
+      child.stdin.write(goodBytes.subarray(0, recordOffsets(PACKETS)[6]));
+    }
     // The temporary files of --timeseries / --assignments exist once the run is under way.
     const deadline = Date.now() + 20_000;
     while (fs.readdirSync(d).filter((n) => n.endsWith('.tmp')).length < 2) {
@@ -338,10 +360,12 @@ describe('signals during a run (SPEC §2a: 130 / 143, temporary files removed, p
   }
 
   it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)('%s → exit %d', async (signal, expected) => {
-    const { code, killedBy, stderr, d } = await interrupted(signal);
+    ['SIGINT', 130, 'waiting for input'],
+    ['SIGTERM', 143, 'waiting for input'],
+    ['SIGINT', 130, 'flowing'],
+    ['SIGTERM', 143, 'flowing'],
+  ] as const)('%s → exit %d (%s)', async (signal, expected, flowing) => {
+    const { code, killedBy, stderr, d } = await interrupted(signal, flowing === 'flowing');
     expect(killedBy).toBeNull();
     expect(code).toBe(expected);
     expect(stderr).not.toMatch(/internal error|\n\s+at /);
