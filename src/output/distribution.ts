@@ -7,7 +7,10 @@
  * the metric's unit (seconds, bytes); zero values fall in a first bin
  * [0, smallest edge). Linear bins: [k·w, (k+1)·w) for a decimal width w.
  * Values are integers (ns, bytes) and the linear bin is found exactly; a log
- * bin is found from log10 and corrected against the same edges it prints.
+ * bin is found from log10 and corrected against the same edges it prints
+ * (6 significant digits), so every value lies in the printed [bin_start,
+ * bin_end) of its row: 1.258926 s is above 10^0.1 = 1.2589254… but below
+ * the printed 1.25893, so it counts in [1, 1.25893).
  */
 import { formatRatio, formatRatioFixed, formatScaled, parseDecimal } from './decimal.js';
 
@@ -44,6 +47,9 @@ export class DistributionHistogram {
   max = 0;
   private readonly widthNum: bigint;
   private readonly widthScale: number;
+  /** Log bins' printed lower edges and the smallest value in each, by bin number (a few dozen entries). */
+  private readonly edgeTexts = new Map<number, string>();
+  private readonly lowestValues = new Map<number, number>();
 
   constructor(
     readonly metric: string,
@@ -59,9 +65,31 @@ export class DistributionHistogram {
     this.widthScale = w.scale;
   }
 
-  /** Lower edge of log bin k, in value units. */
-  private logEdge(k: number): number {
-    return 10 ** (k / 10 + this.unitExp);
+  /** Lower edge of log bin k as printed: 10^(k/10) in the metric's unit, 6 significant digits. */
+  private edgeText(k: number): string {
+    let text = this.edgeTexts.get(k);
+    if (text === undefined) {
+      text = formatSignificant6(10 ** (k / 10));
+      this.edgeTexts.set(k, text);
+    }
+    return text;
+  }
+
+  /**
+   * Smallest value (an integer in value units) in log bin k: the printed edge
+   * times 10^unitExp, rounded up — exact, from the edge's decimal text.
+   */
+  private lowestValue(k: number): number {
+    let lowest = this.lowestValues.get(k);
+    if (lowest === undefined) {
+      const edge = parseDecimal(this.edgeText(k));
+      if (edge === undefined) throw new RangeError(`log edge ${this.edgeText(k)} is not plain decimal text`);
+      const num = edge.units * 10n ** BigInt(this.unitExp);
+      const den = 10n ** BigInt(edge.scale);
+      lowest = Number((num + den - 1n) / den);
+      this.lowestValues.set(k, lowest);
+    }
+    return lowest;
   }
 
   add(value: number): void {
@@ -74,9 +102,10 @@ export class DistributionHistogram {
         this.zeros++;
         return;
       }
+      // Against the printed edges, not 10^(k/10) itself: the rows' ranges hold their values.
       k = Math.floor(10 * (Math.log10(value) - this.unitExp));
-      while (value < this.logEdge(k)) k--;
-      while (value >= this.logEdge(k + 1)) k++;
+      while (value < this.lowestValue(k)) k--;
+      while (value >= this.lowestValue(k + 1)) k++;
     } else {
       // value·10^-unitExp / (widthNum·10^-widthScale) = value·10^widthScale / (widthNum·10^unitExp)
       const q =
@@ -99,9 +128,9 @@ export class DistributionHistogram {
       }
       const kMin = Math.min(...keys);
       const kMax = Math.max(...keys);
-      out.push(['0', formatSignificant6(10 ** (kMin / 10)), this.zeros]);
+      out.push(['0', this.edgeText(kMin), this.zeros]);
       for (let k = kMin; k <= kMax; k++) {
-        out.push([formatSignificant6(10 ** (k / 10)), formatSignificant6(10 ** ((k + 1) / 10)), this.counts.get(k) ?? 0]);
+        out.push([this.edgeText(k), this.edgeText(k + 1), this.counts.get(k) ?? 0]);
       }
     } else {
       const kMax = Math.max(...keys);
