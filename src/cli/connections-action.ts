@@ -47,8 +47,9 @@ export async function runConnectionsCommand(files: string[], options: ReplayOpti
         process.stderr.write(distributionSummary(result.duration!, 's'));
         process.stderr.write(distributionSummary(result.bytes!, 'bytes'));
       }
-      for (const w of result.stats.warnings) process.stderr.write(`anycast-replay: warning: ${w}\n`);
     }
+    // Shown even with --quiet: the rows may be incomplete.
+    for (const w of result.stats.warnings) process.stderr.write(`anycast-replay: warning: ${w}\n`);
     return 0;
   } catch (err) {
     progress.stop();

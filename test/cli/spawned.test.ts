@@ -183,6 +183,24 @@ describe('exit codes and outputs of spawned runs', () => {
     expect(r.stderr).toMatch(new RegExp(`^anycast-replay: ${out.replace(/[.]/g, '\\.')}: cannot [^\\n]*\\n$`));
   });
 
+  it('an unwritable output fails before the capture is read (standard input left open)', async () => {
+    for (const flag of ['-o', '--summary-json', '--timeseries']) {
+      const out = path.join(dir, 'no-such-dir', 'out');
+      const child = spawn(process.execPath, [CLI_BIN, '-', '-q', flag, out], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv() });
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (x: string) => (stderr += x));
+      child.stdin.on('error', () => undefined);
+      // Nothing is written and the pipe stays open: only a check made up front can end the run.
+      const guard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      clearTimeout(guard);
+      child.stdin.destroy();
+      expect(code, flag).toBe(1);
+      expect(stderr).toMatch(new RegExp(`^anycast-replay: ${out.replace(/[.]/g, '\\.')}: cannot [^\\n]*\\n$`));
+    }
+  });
+
   it('unknown option → exit 2, one line', () => {
     const r = runCli([good, '--no-such-option']);
     expect(r.status).toBe(2);
@@ -236,6 +254,15 @@ describe('a cut capture (SPEC §2a)', () => {
     const whole = path.join(dir, 'without-last.pcap');
     fs.writeFileSync(whole, cutBytes(goodBytes, cutOffset));
     expect(r.stdout).toBe(runCli([whole, '--servers', '2', '-q']).stdout);
+  });
+
+  it('the warning is shown with --quiet too (the result may be incomplete)', () => {
+    const r = runCli([cut, '-q']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`anycast-replay: warning: ${cut}: capture cut inside the record at byte ${cutOffset}\n`);
+    const c = runCli(['connections', cut, '-q']);
+    expect(c.status).toBe(0);
+    expect(c.stderr).toBe(`anycast-replay: warning: ${cut}: capture cut inside the record at byte ${cutOffset}\n`);
   });
 
   it('--strict makes it a failure: exit 1, one line with the offset, no output file', () => {
