@@ -285,6 +285,27 @@ describe('a cut capture (SPEC §2a)', () => {
   });
 });
 
+describe('a forward time jump of more than one day (SPEC §1)', () => {
+  it('is a warning naming the offset; --strict makes it a failure', () => {
+    const packets: ScenarioPacket[] = [
+      { t: '0.1', from: 'c1', to: 's1', flags: 'S' },
+      { t: '0.2', from: 's1', to: 'c1', flags: 'SA' },
+      { t: '172800.7', from: 'c1', to: 's1', flags: 'R' },
+    ];
+    const file = path.join(dir, 'jump.pcap');
+    fs.writeFileSync(file, scenarioCapture(packets));
+    const offset = recordOffsets(packets)[2];
+    const r = runCli([file, '-q']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`anycast-replay: warning: ${file}: time jumps forward by 172800.500000000 s at byte ${offset}\n`);
+    const d = outDir();
+    const s = runCli([file, '--strict', '-o', path.join(d, 'out.csv')]);
+    expect(s.status).toBe(1);
+    expectOneErrorLine(s.stderr, file, offset);
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+});
+
 /**
  * A capture whose CSV is tens of megabytes: 5 servers, bin width 0.0001, and a
  * sample with one active connection (imbalance 5, bin 50 000), so every

@@ -465,3 +465,84 @@ describe('hand-computed replay: seven connections, three servers', () => {
     expect(server1).toEqual([1, 1, 2, 2, 1, 1, 1, 1]);
   });
 });
+
+describe('hand-computed replay: clock edges', () => {
+  it('a backwards packet counts at the clock: its bytes go to the interval the clock is in', () => {
+    // 0.1 SYN, 0.15 SYN-ACK, 0.7 100 B c2s, then 50 B s2c stamped 0.4 (merged
+    // captures), 1.2 RST. The clock is 0.7 when the 0.4 packet comes, so its
+    // 50 B are in [0.6, 1.1) with the 100 B, not in [0.1, 0.6).
+    const file = writeScenario(dir, 'backwards.pcap', [
+      { t: '0.1', from: 'c1', to: 's1', flags: 'S' },
+      { t: '0.15', from: 's1', to: 'c1', flags: 'SA' },
+      { t: '0.7', from: 'c1', to: 's1', flags: 'PA', payload: 100 },
+      { t: '0.4', from: 's1', to: 'c1', flags: 'PA', payload: 50 },
+      { t: '1.2', from: 'c1', to: 's1', flags: 'R' },
+    ]);
+    const ts = path.join(dir, 'ts-backwards.csv');
+    const summary = path.join(dir, 'summary-backwards.json');
+    const r = runCli([file, '--servers', '2', '--policy', 'round-robin', '-q', '--timeseries', ts, '--summary-json', summary]);
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(ts, 'utf8')).toBe(
+      'time,policy,server,connections,bytes\n' +
+        '1700000000.600000000,round-robin,0,1,0\n' +
+        '1700000000.600000000,round-robin,1,0,0\n' +
+        '1700000001.100000000,round-robin,0,1,150\n' +
+        '1700000001.100000000,round-robin,1,0,0\n',
+    );
+    const json = JSON.parse(fs.readFileSync(summary, 'utf8'));
+    expect(json.capture.backwards).toBe(1);
+    expect(json.replay.samples).toBe(2);
+    expect(json.replay.idle_samples).toEqual({ connections: 0, bytes: 1 });
+  });
+
+  it('a capture shorter than one interval has no sample: the CSV is the header row only', () => {
+    const file = writeScenario(dir, 'short.pcap', PACKETS.filter((p) => Number(p.t) < 0.55));
+    const r = runCli([file, '-q']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('metric,policy,bin_start,bin_end,count,probability,density,cdf\n');
+  });
+
+  it('a connection that never got past its SYN is active until --syn-timeout after it', async () => {
+    // SYN at 0 and a retransmitted SYN (same ISN) at 3: syn-timeout 5 → expiry at 8.
+    // A lone RST of another connection at 20 ends the capture. Interval 1:
+    // samples at 1 … 20; the connection is active in 1 … 8 (8 samples).
+    const file = writeScenario(dir, 'syn-only.pcap', [
+      { t: '0', from: 'c1', to: 's1', flags: 'S', seq: 5000 },
+      { t: '3', from: 'c1', to: 's1', flags: 'S', seq: 5000 },
+      { t: '20', from: 'c2', to: 's1', flags: 'R' },
+    ]);
+    const run = await runReplay([file], { servers: 2, policy: ['round-robin'], interval: '1', synTimeout: '5', binWidth: '1' });
+    expect(run.results.samples).toBe(20);
+    expect(run.results.policies[0].connections.idle).toBe(12);
+    expect(run.summary.capture.connections_by_reason).toEqual({ 'syn-timeout': 1, rst: 1 });
+  });
+
+  it('a timestamp ten years ahead: every sample counted, at no cost per sample', async () => {
+    // One connection: SYN at 0, SYN-ACK at 0.1, its idle expiry at 300.1 s
+    // (default timeout 300 s); a lone SYN of another connection 10 years
+    // (315 360 000 s) later. Samples at 0.5, 1, … 315 360 000: 630 720 000 of
+    // them. The connection is active in the 600 at 0.5 … 300, alone on one of
+    // 3 servers: imbalance (1 − 0)·3/1 = 3. No payload: every sample is idle
+    // for bytes. The second connection opens at the last packet, after the
+    // last sample, and ends there (end-of-trace).
+    const file = writeScenario(dir, 'ten-years.pcap', [
+      { t: '0', from: 'c1', to: 's1', flags: 'S' },
+      { t: '0.1', from: 's1', to: 'c1', flags: 'SA' },
+      { t: '315360000', from: 'c2', to: 's1', flags: 'S' },
+    ]);
+    const started = Date.now();
+    const run = await runReplay([file], { servers: 3, policy: ['round-robin'], binWidth: '1' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(run.results.samples).toBe(630_720_000);
+    expect(run.results.policies[0].connections.idle).toBe(630_720_000 - 600);
+    expect(run.results.policies[0].bytes.idle).toBe(630_720_000);
+    expect(histogramCsvText(run.results)).toBe(
+      'metric,policy,bin_start,bin_end,count,probability,density,cdf\n' +
+        'connections,round-robin,0,1,0,0,0,0\n' +
+        'connections,round-robin,1,2,0,0,0,0\n' +
+        'connections,round-robin,2,3,0,0,0,0\n' +
+        'connections,round-robin,3,4,600,1,1,1\n',
+    );
+    expect(run.summary.capture.connections_by_reason).toEqual({ idle: 1, 'end-of-trace': 1 });
+  });
+});
