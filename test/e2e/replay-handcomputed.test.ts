@@ -546,3 +546,71 @@ describe('hand-computed replay: clock edges', () => {
     expect(run.summary.capture.connections_by_reason).toEqual({ idle: 1, 'end-of-trace': 1 });
   });
 });
+
+describe('hand-computed dispatch: hash over IPv6, --service', () => {
+  it('hash hashes the 16 address bytes and the port of an IPv6 client', async () => {
+    const clients = ['2001:db8::1', '2001:db8:0:1::abcd', 'fe80::1:2:3:4', '2001:db8:ffff:ffff:ffff:ffff:ffff:fffe'];
+    const endpoints: Record<string, { addr: string; port: number }> = { srv: { addr: '2001:db8::80', port: 443 } };
+    const packets: ScenarioPacket[] = [];
+    clients.forEach((addr, i) => {
+      endpoints[`v${i}`] = { addr, port: 50_000 + 7 * i };
+      packets.push({ t: `${i}.5`, from: `v${i}`, to: 'srv', flags: 'S' });
+    });
+    const file = writeScenario(dir, 'ipv6.pcap', packets, { endpoints });
+    let assignments = '';
+    await runReplay([file], { servers: 7, policy: ['hash'] }, { assignments: (s) => (assignments += s) });
+    const expected = clients.map((addr, i) => {
+      const port = 50_000 + 7 * i;
+      const bytes = [...ipv6Bytes(addr), port >>> 8, port & 0xff];
+      expect(bytes).toHaveLength(18);
+      return `${i},hash,${crc32(bytes) % 7}\n`;
+    });
+    expect(assignments).toBe('conn,policy,server\n' + expected.join(''));
+  });
+
+  it('--service replays only the connections to matching servers; round-robin counts only those', async () => {
+    // c1 → s1, c2 → s2, c3 → s1, c4 → s2 (port 80 each), c5 → s1: with --service 192.0.2.1:80
+    // the connections to s1 (conn 0, 2, 4) go to servers 0, 1, 0 under round-robin (N = 2).
+    const file = writeScenario(dir, 'service.pcap', [
+      { t: '0.1', from: 'c1', to: 's1', flags: 'S' },
+      { t: '0.2', from: 'c2', to: 's2', flags: 'S' },
+      { t: '0.3', from: 'c3', to: 's1', flags: 'S' },
+      { t: '0.4', from: 'c4', to: 's2', flags: 'S' },
+      { t: '0.5', from: 'c5', to: 's1', flags: 'S' },
+      { t: '1.3', from: 's2', to: 'c2', flags: 'PA', payload: 999 },
+      { t: '1.4', from: 's1', to: 'c5', flags: 'PA', payload: 10 },
+    ]);
+    let assignments = '';
+    const run = await runReplay(
+      [file],
+      { servers: 2, policy: ['round-robin'], service: ['192.0.2.1:80'] },
+      { assignments: (s) => (assignments += s) },
+    );
+    expect(assignments).toBe('conn,policy,server\n0,round-robin,0\n2,round-robin,1\n4,round-robin,0\n');
+    expect(run.results.connectionsReplayed).toBe(3);
+    expect(run.results.connectionsNotReplayed).toBe(2);
+    expect(run.results.policies[0].serverConnections).toEqual([2, 1]);
+    // Only the replayed connections' bytes count: c5's 10 B on server 0, not c2's 999 B.
+    expect(run.results.policies[0].serverBytes).toEqual([10, 0]);
+    expect(run.summary.capture.bytes).toBe(1009);
+    // A /24 with the port matches both servers.
+    const all = await runReplay([file], { servers: 2, policy: ['round-robin'], service: ['192.0.2.0/24:80'] });
+    expect(all.results.connectionsReplayed).toBe(5);
+    // The wrong port matches none.
+    const none = await runReplay([file], { servers: 2, policy: ['round-robin'], service: ['192.0.2.1:443'] });
+    expect(none.results.connectionsReplayed).toBe(0);
+    expect(histogramCsvText(none.results)).toBe('metric,policy,bin_start,bin_end,count,probability,density,cdf\n');
+  });
+});
+
+/** The 16 bytes of an IPv6 address in text form (`::` expanded), independent of src/. */
+function ipv6Bytes(text: string): number[] {
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t];
+  return groups.flatMap((g) => {
+    const v = parseInt(g, 16);
+    return [v >>> 8, v & 0xff];
+  });
+}
