@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createProgram, type Actions, type ConnectionsFlags, type ReplayOutputs } from '../../src/cli/program.js';
 import { main } from '../../src/cli/main.js';
@@ -312,6 +313,29 @@ describe('main(): exit codes and the one error line', () => {
   it('a closed output pipe ends quietly with 0', async () => {
     expect(await failWith(new BrokenPipeError())).toBe(0);
     expect(errText()).toBe('');
+  });
+
+  it('two outputs on one path, or an output on an input, are usage errors (exit 2) and nothing is created', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'anycast-replay-cli-'));
+    try {
+      const input = path.join(d, 'in.pcap');
+      fs.writeFileSync(input, 'not read');
+      const out = path.join(d, 'out.csv');
+      const cases: [string[], string][] = [
+        [[input, '-o', out, '--timeseries', out], `anycast-replay: option --timeseries: '${out}' is also the file of --output\n`],
+        [[input, '--summary-json', out, '--assignments', `${d}/./out.csv`], `anycast-replay: option --assignments: '${d}/./out.csv' is also the file of --summary-json\n`],
+        [[input, '-o', input], `anycast-replay: option --output: '${input}' is also an input file\n`],
+      ];
+      for (const [args, line] of cases) {
+        stderr.mockClear();
+        expect(await main(argv(...args, '-q'))).toBe(2);
+        expect(errText()).toBe(line);
+      }
+      expect(fs.readdirSync(d)).toEqual(['in.pcap']);
+      expect(fs.readFileSync(input, 'utf8')).toBe('not read');
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('library option errors: the real action refuses bad values with exit 2 before reading anything', async () => {
