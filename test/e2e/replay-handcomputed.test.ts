@@ -412,6 +412,21 @@ describe('hand-computed replay: seven connections, three servers', () => {
     expect(json.replay.idle_samples).toEqual({ connections: 0, bytes: 1 });
     expect(json.capture.connections_by_reason).toEqual({ fin: 4, rst: 2, idle: 1 });
     expect(json.capture.bytes).toBe(100 + 1000 + 200 + 2000 + 300 + 3000 + 4000 + 500 + 5000 + 600 + 6000 + 60 + 700 + 7000);
+    // Summary statistics, from the imbalances listed with CSV_BOTH:
+    // round-robin connections 0, 0.75, 2, 2, 1.5, 3, 1.5, 3: mean 13.75/8; sorted
+    // 0, 0.75, 1.5, 1.5, 2, 2, 3, 3: rank ⌈0.5·8⌉ = 4 → 1.5, bin [1.5, 2) → p50 "2";
+    // rank 8 → 3 → "3.5". Bytes 2, 17/11, 1.4, 3, 18/11, 105/38, 3: mean
+    // 32071/14630 = 2.19213943…; sorted rank ⌈3.5⌉ = 4 → 2 → "2.5"; rank 7 → 3 → "3.5".
+    // least-active connections 0, 0.75, 2, 0, 1.5, 3, 1.5, 3: mean 11.75/8; rank 4 → 1.5 → "2".
+    const stats = (policy: string): unknown => json.policies.find((p: { policy: string }) => p.policy === policy);
+    expect(stats('round-robin')).toMatchObject({
+      servers: 3,
+      connections: { samples: 8, idle_samples: 0, mean_imbalance: '1.718750', max_imbalance: '3.000000', p50: '2', p90: '3.5', p99: '3.5' },
+      bytes: { samples: 8, idle_samples: 1, mean_imbalance: '2.192139', max_imbalance: '3.000000', p50: '2.5', p90: '3.5', p99: '3.5' },
+    });
+    expect(stats('least-active')).toMatchObject({
+      connections: { samples: 8, idle_samples: 0, mean_imbalance: '1.468750', max_imbalance: '3.000000', p50: '2', p90: '3.5', p99: '3.5' },
+    });
     for (const p of json.policies) {
       const assigned: number[] = ASSIGNMENT[p.policy as Policy];
       const perConn = [1100, 2200, 3300, 4000, 5500, 6660, 7700];
