@@ -468,4 +468,5 @@ fs.writeFileSync(
   jsonPath,
   `${JSON.stringify({ started: started.toISOString(), load: [load0[0], load1[0]], runs: args.runs, warmup: args.warmup, captures: manifest, results, checks, notes }, null, 2)}\n`,
 );
-console.log(`\nresults: ${path.relative(process.cwd(), jsonPath)}`);
+const shown = path.relative(process.cwd(), jsonPath);
+console.log(`\nresults: ${shown.startsWith('..') ? path.resolve(jsonPath) : shown}`);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePacket } from '../../src/decode/decoder.js';
 import { DecodedPacket, TCP_FLAG_ACK, TCP_FLAG_FIN, TCP_FLAG_RST, TCP_FLAG_SYN } from '../../src/decode/packet.js';
@@ -460,7 +461,7 @@ describe('generateWebTraffic', () => {
 });
 
 describe(`${WEB_SMALL_PATH}`, () => {
-  const root = path.resolve(__dirname, '../..');
+  const root = fileURLToPath(new URL('../..', import.meta.url));
   let onDisk: Buffer;
   let made: Generated;
   beforeAll(() => {
