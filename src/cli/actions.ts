@@ -6,8 +6,6 @@ import { errorLine } from './error-line.js';
 import { inspectCapture, renderInfoText } from '../info.js';
 import { ReplayError } from '../errors.js';
 import type { Actions } from './program.js';
-import { runConnectionsCommand } from './connections-action.js';
-import { runReplayCommand } from './replay-action.js';
 
 async function info(files: string[], flags: { json: boolean; strict: boolean }): Promise<number> {
   let failed = false;
@@ -26,8 +24,14 @@ async function info(files: string[], flags: { json: boolean; strict: boolean }):
   return failed ? 1 : 0;
 }
 
+/**
+ * Each command's module is loaded when it runs: start-up is a measurable share
+ * of a short run (docs/performance.md), and `info` needs neither the tracker
+ * nor the sampler.
+ */
 export const defaultActions: Actions = {
   info,
-  connections: runConnectionsCommand,
-  replay: runReplayCommand,
+  connections: async (files, options, flags) =>
+    (await import('./connections-action.js')).runConnectionsCommand(files, options, flags),
+  replay: async (files, options, outputs) => (await import('./replay-action.js')).runReplayCommand(files, options, outputs),
 };

@@ -14,7 +14,7 @@ export async function runConnectionsCommand(files: string[], options: ReplayOpti
     throw new ReplayError('OPTION_INVALID', 'option --bins linear: give --duration-width and --bytes-width');
   }
   const sink = openSink(flags.output);
-  const progress = createProgress(flags.quiet);
+  const progress = await createProgress(flags.quiet);
   try {
     const csv = flags.distribution ? undefined : new CsvWriter(sink, CONNECTION_COLUMNS);
     const result = await runConnections(files, options, {

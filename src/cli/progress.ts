@@ -2,7 +2,7 @@
  * A progress bar on standard error, only when it is a terminal and the run is
  * not --quiet (issue 5): nothing of it reaches pipes or CI logs.
  */
-import cliProgress from 'cli-progress';
+import type cliProgressModule from 'cli-progress';
 
 export interface Progress {
   /** Bytes read so far (compressed bytes for gzip) and the total when known. */
@@ -17,10 +17,12 @@ function mb(n: number): string {
   return (n / 1e6).toFixed(1);
 }
 
-export function createProgress(quiet: boolean): Progress {
+/** cli-progress is loaded only when a bar will be drawn (start-up time of pipes and CI runs). */
+export async function createProgress(quiet: boolean): Promise<Progress> {
   if (quiet || !process.stderr.isTTY) return NONE;
+  const cliProgress: typeof cliProgressModule = (await import('cli-progress')).default;
   const started = Date.now();
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: cliProgressModule.SingleBar | undefined;
   let withTotal = false;
   let last = 0;
   return {

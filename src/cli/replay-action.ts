@@ -41,7 +41,7 @@ export async function runReplayCommand(files: string[], options: ReplayOptions, 
     opened.push(sink);
     return sink;
   };
-  const progress = createProgress(outputs.quiet);
+  const progress = await createProgress(outputs.quiet);
   try {
     // Every output is opened before the capture is read, so an unwritable path
     // fails at once rather than after a long run (its temporary file is removed

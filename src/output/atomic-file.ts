@@ -67,6 +67,8 @@ class FdSink implements TextSink {
     private readonly name: string,
     private readonly tmpPath: string | undefined,
     private readonly target: string | undefined,
+    /** Close `fd` on commit/abort (a device opened in place). */
+    private readonly closeFd = false,
   ) {}
 
   write(text: string): void {
@@ -91,6 +93,7 @@ class FdSink implements TextSink {
 
   commit(): void {
     this.flush();
+    if (this.closeFd) fs.closeSync(this.fd);
     if (this.tmpPath !== undefined && this.target !== undefined) {
       try {
         fs.fsyncSync(this.fd);
@@ -106,6 +109,13 @@ class FdSink implements TextSink {
 
   abort(): void {
     this.used = 0;
+    if (this.closeFd) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // closed already
+      }
+    }
     if (this.tmpPath !== undefined) {
       try {
         fs.closeSync(this.fd);
@@ -129,6 +139,24 @@ export function stdoutSink(): TextSink {
 
 /** A file written atomically: `target` appears (or is replaced) only on commit(). */
 export function atomicFileSink(target: string): TextSink {
+  // A device, FIFO or socket (`-o /dev/null`, `-o >(gzip > f)`) is written in
+  // place: renaming a temporary file over it would replace the device node
+  // with a regular file. Atomicity means something only for regular files.
+  let existing: fs.Stats | undefined;
+  try {
+    existing = fs.statSync(target);
+  } catch {
+    existing = undefined;
+  }
+  if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) {
+    let fd: number;
+    try {
+      fd = fs.openSync(target, 'w');
+    } catch (err) {
+      throw new ReplayError('OUTPUT_WRITE', `cannot open output: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: target });
+    }
+    return new FdSink(fd, target, undefined, undefined, true);
+  }
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let fd: number;

@@ -5,8 +5,8 @@
  * - Header `metric,policy,bin_start,bin_end,count,probability,density,cdf`,
  *   LF record delimiter (for Unix pipes; RFC 4180 says CRLF), fields quoted
  *   as RFC 4180 requires (only a field holding `,`, `"`, CR or LF is quoted,
- *   with `"` doubled; with the built-in policy names nothing is). Built by
- *   plain string concatenation: nothing here needs csv-stringify.
+ *   with `"` doubled; with the built-in policy names nothing is), by `csvField` of
+ *   output/csv.ts.
  * - Rows: metric `connections`, then `bytes`; within each, the policy
  *   instances in command-line order; bins ascending from 0 to the last
  *   non-empty bin of any instance for that metric, so every instance has the
@@ -19,6 +19,7 @@
  *   bins 0 … k / non-idle samples — each the exact ratio rounded half to even
  *   to 12 decimals, trailing zeros and point dropped, no exponent form.
  */
+import { csvField } from './csv.js';
 import type { BinWidth, ImbalanceStats } from '../sampler/imbalance.js';
 import { formatRatio, formatScaled } from './decimal.js';
 
@@ -42,9 +43,6 @@ export interface HistogramCsvInput {
 }
 
 /** An RFC 4180 field: quoted (with `"` doubled) only when it holds `,`, `"`, CR or LF. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /**
  * Writes the whole CSV through `write`: the header, then one call per row

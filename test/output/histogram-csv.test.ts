@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImbalanceStats, parseBinWidth } from '../../src/sampler/imbalance.js';
-import { HISTOGRAM_CSV_HEADER, csvField, histogramCsvText, writeHistogramCsv } from '../../src/output/histogram-csv.js';
+import { HISTOGRAM_CSV_HEADER, histogramCsvText, writeHistogramCsv } from '../../src/output/histogram-csv.js';
+import { csvField } from '../../src/output/csv.js';
 
 const HEADER = 'metric,policy,bin_start,bin_end,count,probability,density,cdf\n';
 
