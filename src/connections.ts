@@ -2,9 +2,10 @@
  * `connections`: the capture's TCP connections, one row each when it leaves
  * the table (SPEC §3), or the distributions of lifetime and bytes (Figure 3).
  */
-import { runPass, type CaptureStats } from './pass.js';
+import type { CaptureStats } from './pass.js';
+import { trackConnections } from './track.js';
 import { normalizeOptions, type ReplayOptions } from './options.js';
-import { ConnectionTracker } from './flows/tracker.js';
+import type { ConnectionTracker } from './flows/tracker.js';
 import type { FlowListener } from './flows/events.js';
 import { connectionRow } from './flows/connection-row.js';
 import { DistributionHistogram, type BinKind } from './output/distribution.js';
@@ -48,7 +49,7 @@ export async function runConnections(
     bytes = new DistributionHistogram('bytes', d.bins, 0, d.bytesWidth ?? '1000');
   }
   const rowHandler = handlers.row;
-  let tracker: ConnectionTracker;
+  let tracker!: ConnectionTracker;
   const listener: FlowListener = {
     advance() {},
     open() {},
@@ -67,40 +68,17 @@ export async function runConnections(
       if (rowHandler !== undefined) rowHandler(connectionRow(table, slot, baseSec, fields));
     },
   };
-  tracker = new ConnectionTracker(
-    { idleTimeoutNs: resolved.idleTimeoutNs, synTimeoutNs: resolved.synTimeoutNs, maxConnections: resolved.maxConnections },
-    listener,
-  );
-  let statsRef: CaptureStats | undefined;
-  const progress = handlers.onProgress;
-  const stats = await runPass(
-    files,
-    {
-      tcpPacket(decoded, clockSec, clockNsec, ownSec, ownNsec) {
-        tracker.packet(decoded, clockSec, clockNsec, ownSec, ownNsec);
-      },
-      otherRecord(clockSec, clockNsec) {
-        tracker.advanceClock(clockSec, clockNsec);
-      },
+  const run = await trackConnections(files, resolved, listener, {
+    onTracker: (t) => {
+      tracker = t;
     },
-    {
-      fromNs: resolved.fromNs,
-      toNs: resolved.toNs,
-      strict: resolved.strict,
-      onStart: (s) => {
-        statsRef = s;
-      },
-      onBase: (sec) => {
-        baseSec = sec;
-      },
-      onProgress: progress
-        ? (b, t) => progress(b, t, statsRef?.packets ?? 0, tracker.opened)
-        : undefined,
+    onBase: (sec) => {
+      baseSec = sec;
     },
-  );
-  if (stats.started) tracker.finish(stats.clockSec, stats.clockNsec);
+    onProgress: handlers.onProgress,
+  });
   return {
-    stats,
+    stats: run.stats,
     connections: tracker.opened,
     closedByReason: tracker.closedByReason,
     evictions: tracker.evictions,

@@ -3,9 +3,9 @@
  * tracker, whose events drive every policy's dispatcher and the sampler at
  * once; the result is the histograms and the summary.
  */
-import { runPass, type CaptureStats } from './pass.js';
+import type { CaptureStats } from './pass.js';
+import { trackConnections } from './track.js';
 import { normalizeOptions, type ReplayOptions, type ResolvedOptions } from './options.js';
-import { ConnectionTracker } from './flows/tracker.js';
 import type { ConnectionTable } from './flows/table.js';
 import { CLOSE_REASON_NAMES } from './flows/events.js';
 import type { EndpointSource, Endpoints } from './dispatch/policy.js';
@@ -58,40 +58,16 @@ export async function runReplay(files: readonly string[], options: ReplayOptions
     timeseries: sinks.timeseries,
     assignments: sinks.assignments,
   });
-  const tracker = new ConnectionTracker(
-    { idleTimeoutNs: resolved.idleTimeoutNs, synTimeoutNs: resolved.synTimeoutNs, maxConnections: resolved.maxConnections },
-    engine,
-  );
-  endpoints.table = tracker.table;
-  let statsRef: CaptureStats | undefined;
-  const progress = sinks.onProgress;
-  const stats = await runPass(
-    files,
-    {
-      tcpPacket(decoded, clockSec, clockNsec, ownSec, ownNsec) {
-        tracker.packet(decoded, clockSec, clockNsec, ownSec, ownNsec);
-      },
-      otherRecord(clockSec, clockNsec) {
-        tracker.advanceClock(clockSec, clockNsec);
-      },
+  const { tracker, stats } = await trackConnections(files, resolved, engine, {
+    onTracker: (t) => {
+      endpoints.table = t.table;
     },
-    {
-      fromNs: resolved.fromNs,
-      toNs: resolved.toNs,
-      strict: resolved.strict,
-      onStart: (s) => {
-        statsRef = s;
-      },
-      onBase: (sec) => {
-        timeBase.baseSec = sec;
-      },
-      onProgress: progress ? (b, t) => progress(b, t, statsRef?.packets ?? 0, tracker.opened) : undefined,
+    onBase: (sec) => {
+      timeBase.baseSec = sec;
     },
-  );
-  if (stats.started) {
-    tracker.finish(stats.clockSec, stats.clockNsec);
-    engine.finish(stats.clockSec, stats.clockNsec);
-  }
+    onProgress: sinks.onProgress,
+  });
+  if (stats.started) engine.finish(stats.clockSec, stats.clockNsec);
   const results = engine.results();
   const connectionsByReason: Record<string, number> = {};
   for (let i = 1; i < CLOSE_REASON_NAMES.length; i++) {

@@ -5,6 +5,7 @@
  * the connection's last packet is written (or when the capture ends), never
  * per packet.
  */
+import { CONNECTION_COLUMNS } from '../flows/connection-row.js';
 import { formatDuration, formatRelative } from '../time.js';
 
 /**
@@ -58,19 +59,8 @@ export interface ConnectionTruth {
 
 /** Columns of the ground-truth CSV; the shared ones are named as in `connections` (CONNECTION_COLUMNS). */
 export const TRUTH_COLUMNS = [
-  'conn',
-  'first_time',
-  'last_time',
-  'duration',
-  'client_addr',
-  'client_port',
-  'server_addr',
-  'server_port',
-  'proto',
-  'packets_c2s',
-  'packets_s2c',
-  'bytes_c2s',
-  'bytes_s2c',
+  // conn … bytes_s2c: the same columns as `connections` rows.
+  ...CONNECTION_COLUMNS.slice(0, CONNECTION_COLUMNS.indexOf('bytes_s2c') + 1),
   'end',
   'closed_by',
   'exchanges',
