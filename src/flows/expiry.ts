@@ -11,86 +11,75 @@
  * on a second list, ordered the same way, whose head holds the earliest SYN
  * deadline. The next deadline is the smaller of the two heads': O(1).
  *
+ * That deadline is cached and recomputed only after a list operation touched
+ * a head (a head removed or moved, a push onto an empty list): a connection's
+ * last clock changes only at its own packet, which moves it on its lists, so
+ * the heads' deadlines cannot change otherwise. Most packets belong to a
+ * connection that is not at a head, and the per-packet check is then two
+ * comparisons (docs/connections.md, "Performance").
+ *
  * Times are (sec, nsec) pairs (events.ts). A timeout is an integer number of
  * ns (below 2^53), split once into a pair; a deadline is the last clock plus
  * that pair with a carry into the seconds, so it is exact however far the
  * capture runs from its base second.
  *
- * The lists are intrusive: their links are words of the table's `links`
- * array (re-read on every call, since the table replaces its arrays when it
- * grows).
+ * The lists are intrusive: the LRU links are words of each slot's `rec`
+ * record (next to the key and the clock the same packet touches), the SYN
+ * links words of its `cold` record. `rec` is re-read from the table on every
+ * call, since the table replaces it when it grows.
  */
-import { type ConnectionTable, FLAG_CLOSED, FLAG_SYN_ONLY, LINK_LRU, LINK_SYN } from './table.js';
+import {
+  type ConnectionTable,
+  C_SYN_NEXT,
+  C_SYN_PREV,
+  COLD_STRIDE,
+  FLAG_CLOSED,
+  FLAG_SYN_ONLY,
+  N_CONN,
+  N_LAST_CLOCK_SEC,
+  R_LAST_CLOCK_NSEC,
+  R_LRU_NEXT,
+  R_LRU_PREV,
+  REC_STRIDE,
+} from './table.js';
 import { CloseReason } from './events.js';
 import { NS_PER_SEC } from '../time.js';
-
-/** A doubly-linked list threaded through two of a slot's `links` words. */
-export class SlotList {
-  head = -1;
-  tail = -1;
-  length = 0;
-
-  /** `base` is LINK_LRU or LINK_SYN: the slot's prev link is at slot·4 + base, next at + 1. */
-  constructor(
-    private readonly table: ConnectionTable,
-    private readonly base: number,
-  ) {}
-
-  /** Appends a slot that is on no list. */
-  pushTail(slot: number): void {
-    const links = this.table.links;
-    const p = slot * 4 + this.base;
-    links[p] = this.tail;
-    links[p + 1] = -1;
-    if (this.tail >= 0) links[this.tail * 4 + this.base + 1] = slot;
-    else this.head = slot;
-    this.tail = slot;
-    this.length++;
-  }
-
-  /** Unlinks a slot that is on this list. */
-  remove(slot: number): void {
-    const links = this.table.links;
-    const p = slot * 4 + this.base;
-    const prev = links[p];
-    const next = links[p + 1];
-    if (prev >= 0) links[prev * 4 + this.base + 1] = next;
-    else this.head = next;
-    if (next >= 0) links[next * 4 + this.base] = prev;
-    else this.tail = prev;
-    links[p] = -1;
-    links[p + 1] = -1;
-    this.length--;
-  }
-
-  /** Moves a slot that is on this list to the tail. */
-  moveToTail(slot: number): void {
-    if (this.tail === slot) return;
-    this.remove(slot);
-    this.pushTail(slot);
-  }
-
-  /** The slot after `slot`, or -1. */
-  next(slot: number): number {
-    return this.table.links[slot * 4 + this.base + 1];
-  }
-}
 
 /**
  * The two expiry lists and the timeouts that turn a last-packet clock into a
  * deadline. A timeout of 0 switches it off (its connections have no deadline).
  */
 export class ExpiryQueue {
-  /** Every connection in the table, oldest last packet first. */
-  readonly lru: SlotList;
-  /** Connections in the SYN-only state (only kept when the SYN timeout is on). */
-  readonly syn: SlotList;
+  /** LRU list: every connection in the table, oldest last packet first (-1 = empty). */
+  lruHead = -1;
+  lruTail = -1;
+  /** SYN list: connections in the SYN-only state (only kept when the SYN timeout is on). */
+  synHead = -1;
+  synTail = -1;
   /** Slots collected by `collectDue` / `collectAll`, in `conn` order. */
   due: Int32Array = new Int32Array(64);
   dueCount = 0;
-  /** The deadline found by the last `nextDeadline()` that returned true. */
-  deadlineSec = 0;
+  /**
+   * The deadline found by the last `nextDeadline()` that returned true.
+   * Seconds are doubles from the start (see `nextSec`).
+   */
+  deadlineSec = Number.NEGATIVE_INFINITY;
   deadlineNsec = 0;
+  /**
+   * The earliest deadline of any connection, when `stale` is false and
+   * `hasNext` true. Each field keeps one representation for the whole run:
+   * a field that held small integers and then a double changes the object's
+   * hidden class, and V8 then deoptimizes every function compiled against
+   * the old one (seen with --trace-deopt as "wrong map" on the per-packet
+   * path). Seconds are computed from the table's Float64Array, which
+   * unoptimized code reads as doubles, so they start as a double;
+   * nanoseconds are always small integers.
+   */
+  private hasNext = false;
+  private nextSec = Number.NEGATIVE_INFINITY;
+  private nextNsec = 0;
+  /** A head changed since (nextSec, nextNsec) was computed. */
+  private stale = false;
   /** The idle timeout split into whole seconds and nanoseconds (0 ≤ nsec < 1e9). */
   private readonly idleSec: number;
   private readonly idleNsec: number;
@@ -109,22 +98,166 @@ export class ExpiryQueue {
     readonly idleTimeoutNs: number,
     readonly synTimeoutNs: number,
   ) {
-    this.lru = new SlotList(table, LINK_LRU);
-    this.syn = new SlotList(table, LINK_SYN);
     this.idleOn = idleTimeoutNs > 0;
     this.synOn = synTimeoutNs > 0;
     this.sameTimeouts = idleTimeoutNs === synTimeoutNs;
     this.idleSec = wholeSeconds(idleTimeoutNs);
-    this.idleNsec = idleTimeoutNs - this.idleSec * NS_PER_SEC;
+    this.idleNsec = (idleTimeoutNs - this.idleSec * NS_PER_SEC) | 0;
     this.synSec = wholeSeconds(synTimeoutNs);
-    this.synNsec = synTimeoutNs - this.synSec * NS_PER_SEC;
+    this.synNsec = (synTimeoutNs - this.synSec * NS_PER_SEC) | 0;
     // Made once: sorting a batch must not create a closure per batch.
-    this.byConn = (x, y) => table.connOf[x] - table.connOf[y];
+    this.byConn = (x, y) => table.conn(x) - table.conn(y);
   }
 
   /** The SYN timeout is on, so SYN-only connections are kept on the SYN list. */
   get tracksSyn(): boolean {
     return this.synOn;
+  }
+
+  // --- the LRU list (links in `rec`) ---
+
+  /** Appends a slot that is on no list (a new connection). */
+  lruPush(slot: number): void {
+    const rec = this.table.rec;
+    const tail = this.lruTail;
+    const o = slot * REC_STRIDE;
+    rec[o + R_LRU_PREV] = tail;
+    rec[o + R_LRU_NEXT] = -1;
+    if (tail >= 0) rec[tail * REC_STRIDE + R_LRU_NEXT] = slot;
+    else {
+      this.lruHead = slot;
+      this.stale = true;
+    }
+    this.lruTail = slot;
+  }
+
+  /** Unlinks a slot that is on the LRU list. */
+  lruRemove(slot: number): void {
+    const rec = this.table.rec;
+    const o = slot * REC_STRIDE;
+    const prev = rec[o + R_LRU_PREV];
+    const next = rec[o + R_LRU_NEXT];
+    if (prev >= 0) rec[prev * REC_STRIDE + R_LRU_NEXT] = next;
+    else {
+      this.lruHead = next;
+      this.stale = true;
+    }
+    if (next >= 0) rec[next * REC_STRIDE + R_LRU_PREV] = prev;
+    else this.lruTail = prev;
+    rec[o + R_LRU_PREV] = -1;
+    rec[o + R_LRU_NEXT] = -1;
+  }
+
+  /** Moves a slot that is on the LRU list to its tail (its last clock has just moved). */
+  lruTouch(slot: number): void {
+    const tail = this.lruTail;
+    if (tail === slot) {
+      // Already last; if also first, its clock (the head's deadline) moved.
+      if (this.lruHead === slot) this.stale = true;
+      return;
+    }
+    const rec = this.table.rec;
+    const o = slot * REC_STRIDE;
+    const prev = rec[o + R_LRU_PREV];
+    const next = rec[o + R_LRU_NEXT]; // ≥ 0: the slot is not the tail
+    if (prev >= 0) rec[prev * REC_STRIDE + R_LRU_NEXT] = next;
+    else {
+      this.lruHead = next;
+      this.stale = true;
+    }
+    rec[next * REC_STRIDE + R_LRU_PREV] = prev;
+    rec[o + R_LRU_PREV] = tail;
+    rec[o + R_LRU_NEXT] = -1;
+    rec[tail * REC_STRIDE + R_LRU_NEXT] = slot;
+    this.lruTail = slot;
+  }
+
+  /** The slot after `slot` on the LRU list, or -1. */
+  lruNext(slot: number): number {
+    return this.table.rec[slot * REC_STRIDE + R_LRU_NEXT];
+  }
+
+  // --- the SYN list (links in `cold`) ---
+
+  /** Appends a slot that is not on the SYN list. */
+  synPush(slot: number): void {
+    const table = this.table;
+    const chunks = table.coldChunks;
+    const shift = table.chunkShift;
+    const cm = table.chunkMask;
+    const tail = this.synTail;
+    const cold = chunks[slot >> shift];
+    const c = (slot & cm) * COLD_STRIDE;
+    cold[c + C_SYN_PREV] = tail;
+    cold[c + C_SYN_NEXT] = -1;
+    if (tail >= 0) chunks[tail >> shift][(tail & cm) * COLD_STRIDE + C_SYN_NEXT] = slot;
+    else {
+      this.synHead = slot;
+      this.stale = true;
+    }
+    this.synTail = slot;
+  }
+
+  /** Unlinks a slot that is on the SYN list. */
+  synRemove(slot: number): void {
+    const table = this.table;
+    const chunks = table.coldChunks;
+    const shift = table.chunkShift;
+    const cm = table.chunkMask;
+    const cold = chunks[slot >> shift];
+    const c = (slot & cm) * COLD_STRIDE;
+    const prev = cold[c + C_SYN_PREV];
+    const next = cold[c + C_SYN_NEXT];
+    if (prev >= 0) chunks[prev >> shift][(prev & cm) * COLD_STRIDE + C_SYN_NEXT] = next;
+    else {
+      this.synHead = next;
+      this.stale = true;
+    }
+    if (next >= 0) chunks[next >> shift][(next & cm) * COLD_STRIDE + C_SYN_PREV] = prev;
+    else this.synTail = prev;
+    cold[c + C_SYN_PREV] = -1;
+    cold[c + C_SYN_NEXT] = -1;
+  }
+
+  /** Moves a slot that is on the SYN list to its tail. */
+  synTouch(slot: number): void {
+    if (this.synTail === slot) {
+      if (this.synHead === slot) this.stale = true;
+      return;
+    }
+    this.synRemove(slot);
+    this.synPush(slot);
+  }
+
+  /** The slot after `slot` on the SYN list, or -1. */
+  synNext(slot: number): number {
+    return this.table.coldOf(slot)[this.table.coldOffset(slot) + C_SYN_NEXT];
+  }
+
+  /** Empties both lists (the table is being emptied at once). */
+  clear(): void {
+    this.lruHead = -1;
+    this.lruTail = -1;
+    this.synHead = -1;
+    this.synTail = -1;
+    this.stale = true;
+  }
+
+  // --- deadlines ---
+
+  /**
+   * Some connection's deadline is at or before (sec, nsec). The per-packet
+   * check: two comparisons against the cached earliest deadline.
+   */
+  anyDueBy(sec: number, nsec: number): boolean {
+    if (this.stale) this.refresh();
+    // Both comparisons are evaluated every time: a comparison that V8 has
+    // never seen run before it optimizes the caller (`sec` equal to the
+    // deadline's second is rare) deoptimizes the whole per-packet path the
+    // first time it runs.
+    const ds = this.nextSec;
+    const nsecReached = nsec >= this.nextNsec;
+    return this.hasNext && (sec > ds || (sec === ds && nsecReached));
   }
 
   /**
@@ -133,24 +266,33 @@ export class ExpiryQueue {
    * one (empty lists, or the timeouts off).
    */
   nextDeadline(): boolean {
+    if (this.stale) this.refresh();
+    if (!this.hasNext) return false;
+    this.deadlineSec = this.nextSec;
+    this.deadlineNsec = this.nextNsec;
+    return true;
+  }
+
+  /** Recomputes the cached earliest deadline from the heads of the two lists. */
+  private refresh(): void {
     const table = this.table;
     let have = false;
     let ds = 0;
     let dn = 0;
-    if (this.idleOn && this.lru.head >= 0) {
-      const h = this.lru.head;
-      ds = table.lastClockSecOf[h] + this.idleSec;
-      dn = table.lastClockNsecOf[h] + this.idleNsec;
+    if (this.idleOn && this.lruHead >= 0) {
+      const h = this.lruHead;
+      ds = table.lastClockSec(h) + this.idleSec;
+      dn = table.lastClockNsec(h) + this.idleNsec;
       if (dn >= NS_PER_SEC) {
         dn -= NS_PER_SEC;
         ds++;
       }
       have = true;
     }
-    if (this.synOn && this.syn.head >= 0) {
-      const h = this.syn.head;
-      let ss = table.lastClockSecOf[h] + this.synSec;
-      let sn = table.lastClockNsecOf[h] + this.synNsec;
+    if (this.synOn && this.synHead >= 0) {
+      const h = this.synHead;
+      let ss = table.lastClockSec(h) + this.synSec;
+      let sn = table.lastClockNsec(h) + this.synNsec;
       if (sn >= NS_PER_SEC) {
         sn -= NS_PER_SEC;
         ss++;
@@ -161,9 +303,10 @@ export class ExpiryQueue {
         have = true;
       }
     }
-    this.deadlineSec = ds;
-    this.deadlineNsec = dn;
-    return have;
+    this.hasNext = have;
+    this.nextSec = ds;
+    this.nextNsec = dn;
+    this.stale = false;
   }
 
   /**
@@ -172,12 +315,12 @@ export class ExpiryQueue {
    */
   dueBy(slot: number, sec: number, nsec: number): boolean {
     const table = this.table;
-    const cs = table.lastClockSecOf[slot];
-    const cn = table.lastClockNsecOf[slot];
+    const cs = table.lastClockSec(slot);
+    const cn = table.lastClockNsec(slot);
     if (this.idleOn && deadlineNotAfter(cs, cn, this.idleSec, this.idleNsec, sec, nsec)) return true;
     return (
       this.synOn &&
-      (table.flagsOf[slot] & FLAG_SYN_ONLY) !== 0 &&
+      (table.flags(slot) & FLAG_SYN_ONLY) !== 0 &&
       deadlineNotAfter(cs, cn, this.synSec, this.synNsec, sec, nsec)
     );
   }
@@ -190,8 +333,6 @@ export class ExpiryQueue {
    */
   collectDue(sec: number, nsec: number): void {
     const table = this.table;
-    const clockSec = table.lastClockSecOf;
-    const clockNsec = table.lastClockNsecOf;
     this.dueCount = 0;
     if (this.idleOn) {
       // The last clock a connection due now has: the deadline − the timeout.
@@ -201,7 +342,11 @@ export class ExpiryQueue {
         atNsec += NS_PER_SEC;
         atSec--;
       }
-      for (let s = this.lru.head; s >= 0 && clockSec[s] === atSec && clockNsec[s] === atNsec; s = this.lru.next(s)) {
+      for (
+        let s = this.lruHead;
+        s >= 0 && table.lastClockSec(s) === atSec && table.lastClockNsec(s) === atNsec;
+        s = this.lruNext(s)
+      ) {
         this.pushDue(s);
       }
     }
@@ -215,7 +360,11 @@ export class ExpiryQueue {
         atNsec += NS_PER_SEC;
         atSec--;
       }
-      for (let s = this.syn.head; s >= 0 && clockSec[s] === atSec && clockNsec[s] === atNsec; s = this.syn.next(s)) {
+      for (
+        let s = this.synHead;
+        s >= 0 && table.lastClockSec(s) === atSec && table.lastClockNsec(s) === atNsec;
+        s = this.synNext(s)
+      ) {
         this.pushDue(s);
       }
     }
@@ -225,7 +374,7 @@ export class ExpiryQueue {
   /** Collects every connection in the table into `due`, in `conn` order (end of the capture). */
   collectAll(): void {
     this.dueCount = 0;
-    for (let s = this.lru.head; s >= 0; s = this.lru.next(s)) this.pushDue(s);
+    for (let s = this.lruHead; s >= 0; s = this.lruNext(s)) this.pushDue(s);
     this.sortDue();
   }
 
@@ -236,11 +385,11 @@ export class ExpiryQueue {
    */
   expiryReason(slot: number, sec: number, nsec: number): CloseReason {
     const table = this.table;
-    const flags = table.flagsOf[slot];
-    if ((flags & FLAG_CLOSED) !== 0) return table.reasonOf[slot] as CloseReason;
+    const flags = table.flags(slot);
+    if ((flags & FLAG_CLOSED) !== 0) return table.closeReason(slot);
     if (this.synOn && (flags & FLAG_SYN_ONLY) !== 0) {
-      let ss = table.lastClockSecOf[slot] + this.synSec;
-      let sn = table.lastClockNsecOf[slot] + this.synNsec;
+      let ss = table.lastClockSec(slot) + this.synSec;
+      let sn = table.lastClockNsec(slot) + this.synNsec;
       if (sn >= NS_PER_SEC) {
         sn -= NS_PER_SEC;
         ss++;
@@ -259,17 +408,23 @@ export class ExpiryQueue {
     this.due[this.dueCount++] = slot;
   }
 
+  /**
+   * Sorts `due[0..dueCount)` by `conn`. Small batches (the usual expiry
+   * instant) by insertion; large ones (the end of the capture) by placing
+   * each slot at its `conn` offset in a scratch array when the `conn` numbers
+   * are dense enough, which is linear, else with a comparison sort.
+   */
   private sortDue(): void {
     const n = this.dueCount;
     if (n < 2) return;
     const due = this.due;
+    const table = this.table;
     if (n <= 16) {
-      const conn = this.table.connOf;
       for (let i = 1; i < n; i++) {
         const s = due[i];
-        const c = conn[s];
+        const c = table.conn(s);
         let j = i - 1;
-        while (j >= 0 && conn[due[j]] > c) {
+        while (j >= 0 && table.conn(due[j]) > c) {
           due[j + 1] = due[j];
           j--;
         }
@@ -277,7 +432,29 @@ export class ExpiryQueue {
       }
       return;
     }
-    due.subarray(0, n).sort(this.byConn);
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const c = table.conn(due[i]);
+      if (c < min) min = c;
+      if (c > max) max = c;
+    }
+    const range = max - min + 1;
+    if (range > 8 * n) {
+      due.subarray(0, n).sort(this.byConn);
+      return;
+    }
+    // `conn` numbers are distinct, so each lands in its own entry.
+    const byOffset = new Int32Array(range).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const s = due[i];
+      byOffset[table.conn(s) - min] = s;
+    }
+    let j = 0;
+    for (let i = 0; i < range; i++) {
+      const s = byOffset[i];
+      if (s >= 0) due[j++] = s;
+    }
   }
 }
 

@@ -3,26 +3,52 @@
  * stored without an object per connection (STYLE hot path; gopacket
  * `reassembly/memory.go`).
  *
- * - Per-slot fields live in typed arrays (the "slab"), indexed by slot
- *   number. The slab starts at `initialCapacity` slots and doubles when full,
- *   never past `maxCapacity`. It never shrinks: memory follows the peak number
- *   of connections held at once, not the length of the capture.
+ * - Per-slot fields live in fixed-stride records (an array of structs), in
+ *   three kinds: `rec` (Int32Array, 16 words = 64 bytes per slot: the hash,
+ *   the key, the flags, the ISN, the LRU links and the nanoseconds of the last
+ *   times), `num` (Float64Array, 8 numbers = 64 bytes per slot: seconds,
+ *   counters and `conn`) and `cold` (Int32Array, 3 words per slot: fields a
+ *   packet of an established connection never touches). A packet of a known
+ *   connection thus reads and writes one record of each of `rec` and `num`
+ *   (one or two cache lines each) instead of one line in each of ~20
+ *   per-field arrays; see docs/connections.md ("Performance").
+ * - `rec` is one array, doubled (copied) when the table outgrows it: it is
+ *   read by every lookup and by the LRU list moves, which touch other slots'
+ *   records too, so it must be one plain typed array. `num` and `cold` are
+ *   stored in chunks of `chunkMask + 1` slots (a power of two, 1024 by
+ *   default; slot s is record s & chunkMask of chunk s >> chunkShift), added
+ *   as needed and never copied: a packet reads its `num` record once.
+ *   Chunks keep the old and the new copy of 76 of the 140 bytes per slot from
+ *   coexisting after a growth (old typed arrays are freed only by a full GC,
+ *   which this pipeline rarely triggers: doubling everything cost 11 MB of
+ *   peak RSS on the 10-minute bench capture), while keeping `rec` whole
+ *   avoids the chunk lookups on the hottest accesses (all-chunked cost 6 %
+ *   CPU there); docs/connections.md, "Performance".
+ * - The table grows by whole chunks, never past `maxCapacity`, and never
+ *   shrinks: memory follows the peak number of connections held at once, not
+ *   the length of the capture.
  * - Freed slots are reused through a free list chained through the LRU "next"
  *   link of the free slots (a free slot is on no other list).
- * - Lookup is open addressing with linear probing over an `Int32Array` of slot
- *   numbers (-1 = empty) whose size is a power of two, kept at most half full
+ * - Lookup is open addressing with linear probing over an `Int32Array` index
+ *   (-1 = empty) whose size is a power of two, kept at most half full
  *   (doubled and rehashed from the stored hashes when an insert would pass
- *   that). Deletion shifts the following entries of the cluster back, so there
- *   are no tombstones and probe lengths do not degrade with churn.
+ *   that). An entry holds the slot number in its low bits (as many as
+ *   `maxCapacity` needs) and, in the bits above it up to bit 30, the top bits
+ *   of the key's hash (a tag): a probe that meets another key's entry rejects
+ *   it without reading that slot's record (a cache miss) in all but one case
+ *   in 2^tag-bits (512 at the default bound of 4 000 000 connections).
+ *   Deletion shifts the following entries of the cluster back, so there are
+ *   no tombstones and probe lengths do not degrade with churn.
  *
- * The tracker (`tracker.ts`) writes the per-slot arrays directly; listeners and
- * row writers read them through the accessors, which speak of client and server
- * rather than of the canonical endpoints A and B.
+ * The tracker (`tracker.ts`) and the expiry lists (`expiry.ts`) read and write
+ * the records directly at the `R_*`, `N_*` and `C_*` offsets; listeners and
+ * row writers read them through the accessors, which speak of client and
+ * server rather than of the canonical endpoints A and B.
  */
 import type { FlowKey } from './key.js';
 import { CloseReason } from './events.js';
 
-/** Bits of `flags`. */
+/** Bits of a slot's flags (the low byte of its `R_META` word). */
 /** The connection's first packet was a SYN without ACK (SPEC §3 `syn_seen`). */
 export const FLAG_SYN_SEEN = 0x01;
 /** A FIN was seen from the client. */
@@ -35,70 +61,105 @@ export const FLAG_CLOSED = 0x08;
 export const FLAG_ACTIVE = 0x10;
 /** Every packet so far was a SYN without ACK from the client (SYN timeout applies). */
 export const FLAG_SYN_ONLY = 0x20;
-/** `isn` holds the client's initial sequence number. */
+/** `R_ISN` holds the client's initial sequence number. */
 export const FLAG_ISN_KNOWN = 0x40;
 /** The client is canonical endpoint A (else B). */
 export const FLAG_CLIENT_IS_A = 0x80;
 
-/** Offsets of the two intrusive lists within a slot's four `links` words. */
-export const LINK_LRU = 0;
-export const LINK_SYN = 2;
+// --- `rec`: one Int32Array, REC_STRIDE words per slot, at slot · REC_STRIDE ---
+/** Words per slot in `rec` (64 bytes). */
+export const REC_STRIDE = 16;
+/** `hashFlowKey` of the key, kept for probing, rehashing and deletion. */
+export const R_HASH = 0;
+/** Canonical endpoint A's address words (4, network order, IPv4 in the first), stored as int32. */
+export const R_A_ADDR = 1;
+/** Canonical endpoint B's address words (4). */
+export const R_B_ADDR = 5;
+/** A's port in the high 16 bits, B's in the low 16 bits. */
+export const R_PORTS = 9;
+/**
+ * FLAG_* in bits 0–7, the CloseReason in bits 8–15 (OPEN while open), the
+ * key's IP protocol in bits 16–23 and its IP version in bits 24–31. Flag
+ * updates use `|=` and `&= ~FLAG`, which leave the other bytes alone.
+ */
+export const R_META = 10;
+/** The client's initial sequence number when FLAG_ISN_KNOWN (as int32). */
+export const R_ISN = 11;
+/** LRU list links (`expiry.ts`): previous and next slot, -1 = none. */
+export const R_LRU_PREV = 12;
+export const R_LRU_NEXT = 13;
+/** Nanoseconds (0 ≤ nsec < 1e9) of the last packet's own time and of the clock at it. */
+export const R_LAST_NSEC = 14;
+export const R_LAST_CLOCK_NSEC = 15;
+
+// --- `num`: Float64Array chunks, NUM_STRIDE numbers per slot, at (slot & chunkMask) · NUM_STRIDE ---
+// Seconds are doubles: exact for any integer a timestamp can hold (a damaged
+// pcap timestamp near 2^32 s lies more than 2^31 s from the base, which an
+// int32 would wrap). Counters are doubles so they never wrap.
+/** Numbers per slot in `num` (64 bytes). */
+export const NUM_STRIDE = 8;
+/** Whole seconds (relative to the base) of the last packet's own time, in file order. */
+export const N_LAST_SEC = 0;
+/** Whole seconds of the replay clock at the connection's last packet: drives expiry and eviction. */
+export const N_LAST_CLOCK_SEC = 1;
+/** Packets and TCP payload bytes each way. */
+export const N_PACKETS_C2S = 2;
+export const N_PACKETS_S2C = 3;
+export const N_BYTES_C2S = 4;
+export const N_BYTES_S2C = 5;
+/** Whole seconds of the first packet's own time, in file order. */
+export const N_FIRST_SEC = 6;
+/** `conn` number: order of first packet, from 0. */
+export const N_CONN = 7;
+
+// --- `cold`: Int32Array chunks, COLD_STRIDE words per slot ---
+/** Words per slot in `cold`. */
+export const COLD_STRIDE = 3;
+/** Nanoseconds of the first packet's own time. */
+export const C_FIRST_NSEC = 0;
+/** SYN list links (`expiry.ts`), -1 = none. */
+export const C_SYN_PREV = 1;
+export const C_SYN_NEXT = 2;
+
+/** Mask of the flag byte and of the reason byte in `R_META`. */
+const META_FLAGS = 0xff;
+const META_REASON_SHIFT = 8;
+const META_KEY_SHIFT = 16;
+
+/** The `R_META` key byte pair (version, protocol) of a key, shifted in place. */
+export function metaKeyBits(ipVersion: number, proto: number): number {
+  return ((ipVersion & 0xff) << 24) | ((proto & 0xff) << META_KEY_SHIFT);
+}
 
 export interface ConnectionTableOptions {
-  /** Slots allocated up front (default 1024, at most `maxCapacity`). */
+  /**
+   * Slots allocated up front (default 1024, at most `maxCapacity`). Also sets
+   * the chunk size: the next power of two, at most 1024.
+   */
   initialCapacity?: number;
   /** The slab never grows past this many slots (default: no bound). */
   maxCapacity?: number;
 }
 
 const DEFAULT_INITIAL_CAPACITY = 1024;
+/** Largest chunk: 1024 slots, 64 KiB of `rec` and of `num` (few chunks, and a chunk costs little when it is partly used). */
+const MAX_CHUNK_SHIFT = 10;
 const MIN_INDEX_SIZE = 16;
 
-/** Bytes of typed-array storage per slot (see the field list below), for the docs and the summary. */
-export const BYTES_PER_SLOT = 140;
+/** Bytes of typed-array storage per slot (REC_STRIDE·4 + NUM_STRIDE·8 + COLD_STRIDE·4), for the docs and the summary. */
+export const BYTES_PER_SLOT = REC_STRIDE * 4 + NUM_STRIDE * 8 + COLD_STRIDE * 4;
 
 export class ConnectionTable {
-  // --- per-slot fields (written by the tracker; read via the accessors) ---
-  /** 4 or 6. */
-  ipVersionOf: Uint8Array;
-  /** IPPROTO_* number. */
-  protoOf: Uint8Array;
-  /** FLAG_* bits. */
-  flagsOf: Uint8Array;
-  /** CloseReason; OPEN while open. */
-  reasonOf: Uint8Array;
-  /** Canonical endpoint A's address words (4 per slot) and port. */
-  aAddrOf: Uint32Array;
-  aPortOf: Uint16Array;
-  /** Canonical endpoint B's address words (4 per slot) and port. */
-  bAddrOf: Uint32Array;
-  bPortOf: Uint16Array;
-  /** `hashFlowKey` of the key, kept for rehashing and deletion. */
-  hashOf: Int32Array;
-  /** The client's initial sequence number when FLAG_ISN_KNOWN. */
-  isnOf: Uint32Array;
-  /** Intrusive list links, 4 per slot: LRU prev, LRU next, SYN prev, SYN next (-1 = none). */
-  links: Int32Array;
-  /** `conn` number: order of first packet, from 0. */
-  connOf: Float64Array;
-  // Times are (sec, nsec) pairs relative to the base second (events.ts).
-  // Seconds are in a Float64Array: exact for any integer a timestamp can hold
-  // (a damaged pcap timestamp near 2^32 s lies more than 2^31 s from the base,
-  // which an Int32Array would wrap). Nanoseconds (0 ≤ nsec < 1e9) fit an Int32Array.
-  /** Own timestamp of the connection's first packet in file order. */
-  firstSecOf: Float64Array;
-  firstNsecOf: Int32Array;
-  /** Own timestamp of the connection's last packet in file order. */
-  lastSecOf: Float64Array;
-  lastNsecOf: Int32Array;
-  /** Replay clock at the connection's last packet: drives expiry and eviction. */
-  lastClockSecOf: Float64Array;
-  lastClockNsecOf: Int32Array;
-  /** Packets and TCP payload bytes each way. */
-  packetsC2sOf: Float64Array;
-  packetsS2cOf: Float64Array;
-  bytesC2sOf: Float64Array;
-  bytesS2cOf: Float64Array;
+  // --- per-slot records (written by the tracker; read via the accessors) ---
+  /** Int32 records, REC_STRIDE words per slot (R_* offsets). Replaced when the table outgrows it. */
+  rec: Int32Array;
+  /** `num` chunks: Float64 records, NUM_STRIDE numbers per slot (N_* offsets). */
+  readonly numChunks: Float64Array[] = [];
+  /** `cold` chunks: Int32 records, COLD_STRIDE words per slot (C_* offsets). */
+  readonly coldChunks: Int32Array[] = [];
+  /** Slot s lives in chunk s >> chunkShift, at record s & chunkMask. */
+  readonly chunkShift: number;
+  readonly chunkMask: number;
 
   // --- index and allocation ---
   private index: Int32Array;
@@ -107,8 +168,14 @@ export class ConnectionTable {
   /** Slots [0, used) have been handed out at least once. */
   private used = 0;
   private freeHead = -1;
-  private cap: number;
+  private cap = 0;
   private readonly maxCap: number;
+  /** Index entries: the slot in the low `slotBits` bits, the hash tag above it. */
+  private readonly slotBits: number;
+  private readonly slotMask: number;
+  /** The tag of a hash is `(hash >>> tagShift) & tagMask` (its top bits; 0 when no bit is left for it). */
+  private readonly tagShift: number;
+  private readonly tagMask: number;
 
   constructor(options: ConnectionTableOptions = {}) {
     const maxCap = options.maxCapacity ?? Number.MAX_SAFE_INTEGER;
@@ -116,29 +183,18 @@ export class ConnectionTable {
     const initial = Math.min(options.initialCapacity ?? DEFAULT_INITIAL_CAPACITY, maxCap);
     if (!(initial >= 1)) throw new RangeError(`initialCapacity must be at least 1, got ${initial}`);
     this.maxCap = maxCap;
-    this.cap = initial;
-    this.ipVersionOf = new Uint8Array(initial);
-    this.protoOf = new Uint8Array(initial);
-    this.flagsOf = new Uint8Array(initial);
-    this.reasonOf = new Uint8Array(initial);
-    this.aAddrOf = new Uint32Array(initial * 4);
-    this.aPortOf = new Uint16Array(initial);
-    this.bAddrOf = new Uint32Array(initial * 4);
-    this.bPortOf = new Uint16Array(initial);
-    this.hashOf = new Int32Array(initial);
-    this.isnOf = new Uint32Array(initial);
-    this.links = new Int32Array(initial * 4);
-    this.connOf = new Float64Array(initial);
-    this.firstSecOf = new Float64Array(initial);
-    this.firstNsecOf = new Int32Array(initial);
-    this.lastSecOf = new Float64Array(initial);
-    this.lastNsecOf = new Int32Array(initial);
-    this.lastClockSecOf = new Float64Array(initial);
-    this.lastClockNsecOf = new Int32Array(initial);
-    this.packetsC2sOf = new Float64Array(initial);
-    this.packetsS2cOf = new Float64Array(initial);
-    this.bytesC2sOf = new Float64Array(initial);
-    this.bytesS2cOf = new Float64Array(initial);
+    let shift = 0;
+    while (shift < MAX_CHUNK_SHIFT && 2 ** shift < initial) shift++;
+    this.chunkShift = shift;
+    this.chunkMask = 2 ** shift - 1;
+    // Slots are 0 … maxCap − 1; entries stay below 2^31 so that -1 marks an empty one.
+    this.slotBits = Math.min(31, Math.max(1, Math.ceil(Math.log2(maxCap))));
+    this.slotMask = this.slotBits === 31 ? 0x7fffffff : (1 << this.slotBits) - 1;
+    const tagBits = 31 - this.slotBits;
+    this.tagShift = 32 - tagBits;
+    this.tagMask = (1 << tagBits) - 1;
+    this.rec = new Int32Array(0);
+    while (this.cap < initial) this.addChunk();
     let indexSize = MIN_INDEX_SIZE;
     while (indexSize < initial * 2) indexSize *= 2;
     this.index = new Int32Array(indexSize).fill(-1);
@@ -160,43 +216,46 @@ export class ConnectionTable {
     return this.mask + 1;
   }
 
-  /** The slot holding `key`, or -1. */
+  /**
+   * The slot holding `key`, or -1. An entry whose tag differs is skipped
+   * without reading its record; otherwise the stored hash, then the whole key,
+   * are compared within the slot's `rec` record (one cache line or two).
+   */
   find(key: FlowKey): number {
     const index = this.index;
     const mask = this.mask;
+    const slotBits = this.slotBits;
     const hash = key.hash;
+    const tag = (hash >>> this.tagShift) & this.tagMask;
     let i = hash & mask;
     for (;;) {
-      const s = index[i];
-      if (s < 0) return -1;
-      if (this.hashOf[s] === hash && this.keyEquals(s, key)) return s;
+      const e = index[i];
+      if (e < 0) return -1;
+      if (e >>> slotBits === tag) {
+        const s = e & this.slotMask;
+        const rec = this.rec;
+        const o = s * REC_STRIDE;
+        if (rec[o + R_HASH] === hash && this.keyEquals(rec, o, key)) return s;
+      }
       i = (i + 1) & mask;
     }
   }
 
-  private keyEquals(s: number, key: FlowKey): boolean {
-    if (
-      this.aPortOf[s] !== key.aPort ||
-      this.bPortOf[s] !== key.bPort ||
-      this.ipVersionOf[s] !== key.ipVersion ||
-      this.protoOf[s] !== key.proto
-    ) {
-      return false;
-    }
-    const w = s * 4;
-    const a = this.aAddrOf;
-    const b = this.bAddrOf;
+  private keyEquals(rec: Int32Array, o: number, key: FlowKey): boolean {
     const ka = key.aAddr;
     const kb = key.bAddr;
+    // `| 0`: the key's words are unsigned, the record's signed; same bits.
     return (
-      a[w] === ka[0] &&
-      a[w + 1] === ka[1] &&
-      a[w + 2] === ka[2] &&
-      a[w + 3] === ka[3] &&
-      b[w] === kb[0] &&
-      b[w + 1] === kb[1] &&
-      b[w + 2] === kb[2] &&
-      b[w + 3] === kb[3]
+      rec[o + R_A_ADDR] === (ka[0] | 0) &&
+      rec[o + R_PORTS] === (((key.aPort & 0xffff) << 16) | (key.bPort & 0xffff)) &&
+      rec[o + R_B_ADDR] === (kb[0] | 0) &&
+      rec[o + R_A_ADDR + 1] === (ka[1] | 0) &&
+      rec[o + R_A_ADDR + 2] === (ka[2] | 0) &&
+      rec[o + R_A_ADDR + 3] === (ka[3] | 0) &&
+      rec[o + R_B_ADDR + 1] === (kb[1] | 0) &&
+      rec[o + R_B_ADDR + 2] === (kb[2] | 0) &&
+      rec[o + R_B_ADDR + 3] === (kb[3] | 0) &&
+      (rec[o + R_META] & ~0xffff) === metaKeyBits(key.ipVersion, key.proto)
     );
   }
 
@@ -209,46 +268,42 @@ export class ConnectionTable {
   insert(key: FlowKey): number {
     if ((this.count + 1) * 2 > this.mask + 1) this.growIndex();
     const s = this.allocSlot();
-    this.ipVersionOf[s] = key.ipVersion;
-    this.protoOf[s] = key.proto;
-    this.flagsOf[s] = 0;
-    this.reasonOf[s] = CloseReason.OPEN;
-    const w = s * 4;
+    const rec = this.rec;
+    const o = s * REC_STRIDE;
+    const i = s & this.chunkMask;
     const ka = key.aAddr;
     const kb = key.bAddr;
-    this.aAddrOf[w] = ka[0];
-    this.aAddrOf[w + 1] = ka[1];
-    this.aAddrOf[w + 2] = ka[2];
-    this.aAddrOf[w + 3] = ka[3];
-    this.bAddrOf[w] = kb[0];
-    this.bAddrOf[w + 1] = kb[1];
-    this.bAddrOf[w + 2] = kb[2];
-    this.bAddrOf[w + 3] = kb[3];
-    this.aPortOf[s] = key.aPort;
-    this.bPortOf[s] = key.bPort;
-    this.hashOf[s] = key.hash;
-    this.isnOf[s] = 0;
-    this.links[w] = -1;
-    this.links[w + 1] = -1;
-    this.links[w + 2] = -1;
-    this.links[w + 3] = -1;
-    this.connOf[s] = 0;
-    this.firstSecOf[s] = 0;
-    this.firstNsecOf[s] = 0;
-    this.lastSecOf[s] = 0;
-    this.lastNsecOf[s] = 0;
-    this.lastClockSecOf[s] = 0;
-    this.lastClockNsecOf[s] = 0;
-    this.packetsC2sOf[s] = 0;
-    this.packetsS2cOf[s] = 0;
-    this.bytesC2sOf[s] = 0;
-    this.bytesS2cOf[s] = 0;
+    rec[o + R_HASH] = key.hash;
+    rec[o + R_A_ADDR] = ka[0];
+    rec[o + R_A_ADDR + 1] = ka[1];
+    rec[o + R_A_ADDR + 2] = ka[2];
+    rec[o + R_A_ADDR + 3] = ka[3];
+    rec[o + R_B_ADDR] = kb[0];
+    rec[o + R_B_ADDR + 1] = kb[1];
+    rec[o + R_B_ADDR + 2] = kb[2];
+    rec[o + R_B_ADDR + 3] = kb[3];
+    rec[o + R_PORTS] = ((key.aPort & 0xffff) << 16) | (key.bPort & 0xffff);
+    rec[o + R_META] = metaKeyBits(key.ipVersion, key.proto) | (CloseReason.OPEN << META_REASON_SHIFT);
+    rec[o + R_ISN] = 0;
+    rec[o + R_LRU_PREV] = -1;
+    rec[o + R_LRU_NEXT] = -1;
+    rec[o + R_LAST_NSEC] = 0;
+    rec[o + R_LAST_CLOCK_NSEC] = 0;
+    const num = this.numChunks[s >> this.chunkShift];
+    const d = i * NUM_STRIDE;
+    for (let k = 0; k < NUM_STRIDE; k++) num[d + k] = 0;
+    const cold = this.coldChunks[s >> this.chunkShift];
+    const c = i * COLD_STRIDE;
+    cold[c + C_FIRST_NSEC] = 0;
+    cold[c + C_SYN_PREV] = -1;
+    cold[c + C_SYN_NEXT] = -1;
     // Linear probe to the first empty entry.
     const index = this.index;
     const mask = this.mask;
-    let i = key.hash & mask;
-    while (index[i] >= 0) i = (i + 1) & mask;
-    index[i] = s;
+    const hash = key.hash;
+    let e = hash & mask;
+    while (index[e] >= 0) e = (e + 1) & mask;
+    index[e] = (((hash >>> this.tagShift) & this.tagMask) << this.slotBits) | s;
     this.count++;
     return s;
   }
@@ -260,9 +315,12 @@ export class ConnectionTable {
   free(slot: number): void {
     const index = this.index;
     const mask = this.mask;
-    let i = this.hashOf[slot] & mask;
-    while (index[i] !== slot) {
-      if (index[i] < 0) throw new Error(`internal: slot ${slot} is not in the connection index`);
+    const slotMask = this.slotMask;
+    let i = this.hashOf(slot) & mask;
+    for (;;) {
+      const e = index[i];
+      if (e < 0) throw new Error(`internal: slot ${slot} is not in the connection index`);
+      if ((e & slotMask) === slot) break;
       i = (i + 1) & mask;
     }
     // Backward-shift deletion (Knuth 6.4, Algorithm R): walk the rest of the
@@ -271,28 +329,50 @@ export class ConnectionTable {
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const s = index[j];
-      if (s < 0) break;
-      const home = this.hashOf[s] & mask;
+      const e = index[j];
+      if (e < 0) break;
+      const home = this.hashOf(e & slotMask) & mask;
       if (((j - home) & mask) >= ((j - i) & mask)) {
-        index[i] = s;
+        index[i] = e;
         i = j;
       }
     }
     index[i] = -1;
-    this.flagsOf[slot] = 0;
-    this.links[slot * 4 + LINK_LRU + 1] = this.freeHead;
+    const rec = this.rec;
+    const o = slot * REC_STRIDE;
+    rec[o + R_META] &= ~META_FLAGS;
+    rec[o + R_LRU_NEXT] = this.freeHead;
     this.freeHead = slot;
     this.count--;
+  }
+
+  /**
+   * Removes every connection at once (the end of the capture, after their
+   * `remove` events): the index is emptied and slots are handed out from 0
+   * again. The chunks stay allocated.
+   */
+  clear(): void {
+    this.index.fill(-1);
+    this.count = 0;
+    this.used = 0;
+    this.freeHead = -1;
+  }
+
+  /** The stored hash of the key in `slot`. */
+  private hashOf(slot: number): number {
+    return this.rec[slot * REC_STRIDE + R_HASH];
   }
 
   private allocSlot(): number {
     const f = this.freeHead;
     if (f >= 0) {
-      this.freeHead = this.links[f * 4 + LINK_LRU + 1];
+      this.freeHead = this.rec[f * REC_STRIDE + R_LRU_NEXT];
       return f;
     }
-    if (this.used === this.cap) this.growSlab();
+    if (this.used === this.cap) {
+      if (this.cap >= this.maxCap) throw new Error(`internal: connection table full (${this.maxCap} slots)`);
+      this.addChunk();
+    }
     return this.used++;
   }
 
@@ -301,114 +381,147 @@ export class ConnectionTable {
     const old = this.index;
     const index = new Int32Array(size).fill(-1);
     const mask = size - 1;
+    const slotMask = this.slotMask;
     for (let k = 0; k < old.length; k++) {
-      const s = old[k];
-      if (s < 0) continue;
-      let i = this.hashOf[s] & mask;
+      const e = old[k];
+      if (e < 0) continue;
+      let i = this.hashOf(e & slotMask) & mask;
       while (index[i] >= 0) i = (i + 1) & mask;
-      index[i] = s;
+      index[i] = e;
     }
     this.index = index;
     this.mask = mask;
   }
 
-  private growSlab(): void {
-    if (this.cap >= this.maxCap) {
-      throw new Error(`internal: connection table full (${this.maxCap} slots)`);
+  /** Appends one `num` and one `cold` chunk (the last one cut at `maxCapacity`), and grows `rec` to match. */
+  private addChunk(): void {
+    const n = Math.min(this.chunkMask + 1, this.maxCap - this.cap);
+    this.numChunks.push(new Float64Array(n * NUM_STRIDE));
+    this.coldChunks.push(new Int32Array(n * COLD_STRIDE));
+    this.cap += n;
+    const recSlots = this.rec.length / REC_STRIDE;
+    if (recSlots < this.cap) {
+      const rec = new Int32Array(Math.min(Math.max(recSlots * 2, this.cap), this.maxCap) * REC_STRIDE);
+      rec.set(this.rec);
+      this.rec = rec;
     }
-    const n = Math.min(this.cap * 2, this.maxCap);
-    this.ipVersionOf = growU8(this.ipVersionOf, n);
-    this.protoOf = growU8(this.protoOf, n);
-    this.flagsOf = growU8(this.flagsOf, n);
-    this.reasonOf = growU8(this.reasonOf, n);
-    this.aAddrOf = growU32(this.aAddrOf, n * 4);
-    this.aPortOf = growU16(this.aPortOf, n);
-    this.bAddrOf = growU32(this.bAddrOf, n * 4);
-    this.bPortOf = growU16(this.bPortOf, n);
-    this.hashOf = growI32(this.hashOf, n);
-    this.isnOf = growU32(this.isnOf, n);
-    this.links = growI32(this.links, n * 4);
-    this.connOf = growF64(this.connOf, n);
-    this.firstSecOf = growF64(this.firstSecOf, n);
-    this.firstNsecOf = growI32(this.firstNsecOf, n);
-    this.lastSecOf = growF64(this.lastSecOf, n);
-    this.lastNsecOf = growI32(this.lastNsecOf, n);
-    this.lastClockSecOf = growF64(this.lastClockSecOf, n);
-    this.lastClockNsecOf = growI32(this.lastClockNsecOf, n);
-    this.packetsC2sOf = growF64(this.packetsC2sOf, n);
-    this.packetsS2cOf = growF64(this.packetsS2cOf, n);
-    this.bytesC2sOf = growF64(this.bytesC2sOf, n);
-    this.bytesS2cOf = growF64(this.bytesS2cOf, n);
-    this.cap = n;
+  }
+
+  // --- record access for the tracker, the expiry lists and the tests ---
+
+  /** The `rec` array holding `slot`'s record (`rec` itself); the record starts at `recOffset(slot)`. */
+  recOf(_slot: number): Int32Array {
+    return this.rec;
+  }
+
+  recOffset(slot: number): number {
+    return slot * REC_STRIDE;
+  }
+
+  /** The `num` chunk holding `slot`; its record starts at `numOffset(slot)`. */
+  numOf(slot: number): Float64Array {
+    return this.numChunks[slot >> this.chunkShift];
+  }
+
+  numOffset(slot: number): number {
+    return (slot & this.chunkMask) * NUM_STRIDE;
+  }
+
+  /** The `cold` chunk holding `slot`; its record starts at `coldOffset(slot)`. */
+  coldOf(slot: number): Int32Array {
+    return this.coldChunks[slot >> this.chunkShift];
+  }
+
+  coldOffset(slot: number): number {
+    return (slot & this.chunkMask) * COLD_STRIDE;
+  }
+
+  /** Sets the CloseReason kept in the slot's `R_META` word. */
+  setCloseReason(slot: number, reason: CloseReason): void {
+    const rec = this.recOf(slot);
+    const o = this.recOffset(slot) + R_META;
+    rec[o] = (rec[o] & ~(0xff << META_REASON_SHIFT)) | (reason << META_REASON_SHIFT);
+  }
+
+  /** Word `field` (an R_* offset) of the slot's `rec` record. */
+  private recWord(slot: number, field: number): number {
+    return this.rec[slot * REC_STRIDE + field];
+  }
+
+  /** Number `field` (an N_* offset) of the slot's `num` record. */
+  private numField(slot: number, field: number): number {
+    return this.numChunks[slot >> this.chunkShift][(slot & this.chunkMask) * NUM_STRIDE + field];
   }
 
   // --- accessors for listeners and row writers ---
 
   /** 4 or 6. */
   ipVersion(slot: number): number {
-    return this.ipVersionOf[slot];
+    return this.recWord(slot, R_META) >>> 24;
   }
 
   /** IPPROTO_* of the connection (6 for TCP). */
   proto(slot: number): number {
-    return this.protoOf[slot];
+    return (this.recWord(slot, R_META) >>> META_KEY_SHIFT) & 0xff;
   }
 
   /** The FLAG_* bits. */
   flags(slot: number): number {
-    return this.flagsOf[slot];
+    return this.recWord(slot, R_META) & META_FLAGS;
   }
 
   /** The client is canonical endpoint A. */
   clientIsA(slot: number): boolean {
-    return (this.flagsOf[slot] & FLAG_CLIENT_IS_A) !== 0;
+    return (this.recWord(slot, R_META) & FLAG_CLIENT_IS_A) !== 0;
   }
 
   /** Word `i` (0–3, network order; IPv4 in word 0) of the client's address. */
   clientAddrWord(slot: number, i: number): number {
-    return (this.flagsOf[slot] & FLAG_CLIENT_IS_A) !== 0
-      ? this.aAddrOf[slot * 4 + i]
-      : this.bAddrOf[slot * 4 + i];
+    const a = (this.recWord(slot, R_META) & FLAG_CLIENT_IS_A) !== 0;
+    return this.recWord(slot, (a ? R_A_ADDR : R_B_ADDR) + i) >>> 0;
   }
 
   /** Word `i` (0–3, network order; IPv4 in word 0) of the server's address. */
   serverAddrWord(slot: number, i: number): number {
-    return (this.flagsOf[slot] & FLAG_CLIENT_IS_A) !== 0
-      ? this.bAddrOf[slot * 4 + i]
-      : this.aAddrOf[slot * 4 + i];
+    const a = (this.recWord(slot, R_META) & FLAG_CLIENT_IS_A) !== 0;
+    return this.recWord(slot, (a ? R_B_ADDR : R_A_ADDR) + i) >>> 0;
   }
 
   /** Writes the client's four address words into `out[0..3]`. */
   clientAddr(slot: number, out: Uint32Array): void {
-    const src = (this.flagsOf[slot] & FLAG_CLIENT_IS_A) !== 0 ? this.aAddrOf : this.bAddrOf;
-    const w = slot * 4;
-    out[0] = src[w];
-    out[1] = src[w + 1];
-    out[2] = src[w + 2];
-    out[3] = src[w + 3];
+    const rec = this.recOf(slot);
+    const o = this.recOffset(slot);
+    const w = o + ((rec[o + R_META] & FLAG_CLIENT_IS_A) !== 0 ? R_A_ADDR : R_B_ADDR);
+    out[0] = rec[w];
+    out[1] = rec[w + 1];
+    out[2] = rec[w + 2];
+    out[3] = rec[w + 3];
   }
 
   /** Writes the server's four address words into `out[0..3]`. */
   serverAddr(slot: number, out: Uint32Array): void {
-    const src = (this.flagsOf[slot] & FLAG_CLIENT_IS_A) !== 0 ? this.bAddrOf : this.aAddrOf;
-    const w = slot * 4;
-    out[0] = src[w];
-    out[1] = src[w + 1];
-    out[2] = src[w + 2];
-    out[3] = src[w + 3];
+    const rec = this.recOf(slot);
+    const o = this.recOffset(slot);
+    const w = o + ((rec[o + R_META] & FLAG_CLIENT_IS_A) !== 0 ? R_B_ADDR : R_A_ADDR);
+    out[0] = rec[w];
+    out[1] = rec[w + 1];
+    out[2] = rec[w + 2];
+    out[3] = rec[w + 3];
   }
 
   clientPort(slot: number): number {
-    return (this.flagsOf[slot] & FLAG_CLIENT_IS_A) !== 0 ? this.aPortOf[slot] : this.bPortOf[slot];
+    const ports = this.recWord(slot, R_PORTS);
+    return (this.recWord(slot, R_META) & FLAG_CLIENT_IS_A) !== 0 ? ports >>> 16 : ports & 0xffff;
   }
 
   serverPort(slot: number): number {
-    return (this.flagsOf[slot] & FLAG_CLIENT_IS_A) !== 0 ? this.bPortOf[slot] : this.aPortOf[slot];
+    const ports = this.recWord(slot, R_PORTS);
+    return (this.recWord(slot, R_META) & FLAG_CLIENT_IS_A) !== 0 ? ports & 0xffff : ports >>> 16;
   }
 
   /** Order of first packet, from 0 (SPEC §3 `conn`). */
   conn(slot: number): number {
-    return this.connOf[slot];
+    return this.numField(slot, N_CONN);
   }
 
   /**
@@ -417,12 +530,12 @@ export class ConnectionTable {
    * earliest: in a capture whose timestamps go backwards a later packet may be older.
    */
   firstSec(slot: number): number {
-    return this.firstSecOf[slot];
+    return this.numField(slot, N_FIRST_SEC);
   }
 
   /** Nanoseconds (0 ≤ nsec < 1e9) of `firstSec`'s time. */
   firstNsec(slot: number): number {
-    return this.firstNsecOf[slot];
+    return this.coldChunks[slot >> this.chunkShift][(slot & this.chunkMask) * COLD_STRIDE + C_FIRST_NSEC];
   }
 
   /**
@@ -430,89 +543,59 @@ export class ConnectionTable {
    * packet time"), whole seconds relative to the base second. Not the latest.
    */
   lastSec(slot: number): number {
-    return this.lastSecOf[slot];
+    return this.numField(slot, N_LAST_SEC);
   }
 
   /** Nanoseconds (0 ≤ nsec < 1e9) of `lastSec`'s time. */
   lastNsec(slot: number): number {
-    return this.lastNsecOf[slot];
+    return this.recWord(slot, R_LAST_NSEC);
   }
 
   /** Replay clock at the connection's last packet, whole seconds relative to the base: idle deadlines count from it. */
   lastClockSec(slot: number): number {
-    return this.lastClockSecOf[slot];
+    return this.numField(slot, N_LAST_CLOCK_SEC);
   }
 
   /** Nanoseconds of `lastClockSec`'s time. */
   lastClockNsec(slot: number): number {
-    return this.lastClockNsecOf[slot];
+    return this.recWord(slot, R_LAST_CLOCK_NSEC);
   }
 
   packetsC2s(slot: number): number {
-    return this.packetsC2sOf[slot];
+    return this.numField(slot, N_PACKETS_C2S);
   }
 
   packetsS2c(slot: number): number {
-    return this.packetsS2cOf[slot];
+    return this.numField(slot, N_PACKETS_S2C);
   }
 
   /** TCP payload bytes sent by the client (per packet, retransmissions included). */
   bytesC2s(slot: number): number {
-    return this.bytesC2sOf[slot];
+    return this.numField(slot, N_BYTES_C2S);
   }
 
   /** TCP payload bytes sent by the server (per packet, retransmissions included). */
   bytesS2c(slot: number): number {
-    return this.bytesS2cOf[slot];
+    return this.numField(slot, N_BYTES_S2C);
   }
 
   /** The first packet was a SYN without ACK. */
   synSeen(slot: number): boolean {
-    return (this.flagsOf[slot] & FLAG_SYN_SEEN) !== 0;
+    return (this.recWord(slot, R_META) & FLAG_SYN_SEEN) !== 0;
   }
 
   /** Active for the balancer and the sampler. */
   isActive(slot: number): boolean {
-    return (this.flagsOf[slot] & FLAG_ACTIVE) !== 0;
+    return (this.recWord(slot, R_META) & FLAG_ACTIVE) !== 0;
   }
 
   /** Closed by FIN or RST but still in the table. */
   isClosed(slot: number): boolean {
-    return (this.flagsOf[slot] & FLAG_CLOSED) !== 0;
+    return (this.recWord(slot, R_META) & FLAG_CLOSED) !== 0;
   }
 
   /** CloseReason: OPEN while open; final once `remove` is called. */
   closeReason(slot: number): CloseReason {
-    return this.reasonOf[slot] as CloseReason;
+    return ((this.recWord(slot, R_META) >>> META_REASON_SHIFT) & 0xff) as CloseReason;
   }
-}
-
-function growU8(a: Uint8Array, n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  b.set(a);
-  return b;
-}
-
-function growU16(a: Uint16Array, n: number): Uint16Array {
-  const b = new Uint16Array(n);
-  b.set(a);
-  return b;
-}
-
-function growU32(a: Uint32Array, n: number): Uint32Array {
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
-}
-
-function growI32(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
-}
-
-function growF64(a: Float64Array, n: number): Float64Array {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
 }

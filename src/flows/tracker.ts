@@ -26,11 +26,12 @@
  * lives in the table's typed arrays, deadlines come from the heads of two
  * intrusive lists (`expiry.ts`).
  */
-import { type DecodedPacket, TCP_FLAG_ACK, TCP_FLAG_FIN, TCP_FLAG_SYN } from '../decode/packet.js';
+import { type DecodedPacket, TCP_FLAG_ACK, TCP_FLAG_FIN, TCP_FLAG_RST, TCP_FLAG_SYN } from '../decode/packet.js';
 import { CloseReason, CLOSE_REASON_NAMES, type FlowListener } from './events.js';
 import { FlowKey, setFlowKeyFromPacket } from './key.js';
 import {
   ConnectionTable,
+  C_FIRST_NSEC,
   FLAG_ACTIVE,
   FLAG_CLIENT_IS_A,
   FLAG_CLOSED,
@@ -39,6 +40,20 @@ import {
   FLAG_ISN_KNOWN,
   FLAG_SYN_ONLY,
   FLAG_SYN_SEEN,
+  N_BYTES_C2S,
+  N_BYTES_S2C,
+  N_CONN,
+  N_FIRST_SEC,
+  N_LAST_CLOCK_SEC,
+  N_LAST_SEC,
+  N_PACKETS_C2S,
+  N_PACKETS_S2C,
+  NUM_STRIDE,
+  R_ISN,
+  R_LAST_CLOCK_NSEC,
+  R_LAST_NSEC,
+  R_META,
+  REC_STRIDE,
 } from './table.js';
 import { ExpiryQueue } from './expiry.js';
 import { closeAtPacket } from './close-reason.js';
@@ -80,6 +95,8 @@ export class ConnectionTracker {
   private readonly expiry: ExpiryQueue;
   private readonly key = new FlowKey();
   private readonly maxConnections: number;
+  /** The SYN timeout is on (SYN-only connections are on the SYN list). */
+  private readonly tracksSyn: boolean;
 
   constructor(options: ConnectionTrackerOptions, listener: FlowListener) {
     const { idleTimeoutNs, synTimeoutNs, maxConnections } = options;
@@ -95,6 +112,7 @@ export class ConnectionTracker {
       maxCapacity: maxConnections,
     });
     this.expiry = new ExpiryQueue(this.table, idleTimeoutNs, synTimeoutNs);
+    this.tracksSyn = this.expiry.tracksSyn;
   }
 
   /** Connections in the table now. */
@@ -107,75 +125,116 @@ export class ConnectionTracker {
    * the replay clock including this packet; (ownSec, ownNsec) its own
    * timestamp (earlier for a backwards packet). Both are pairs relative to the
    * base second, 0 ≤ nsec < 1e9; the clock never goes back between calls.
+   *
+   * The common case (a packet of a known connection, no SYN, no close) stays
+   * in this method and touches the connection's two records; the rare
+   * transitions are separate methods, which keeps this one small enough for
+   * V8 to inline its helpers (docs/connections.md, "Performance").
    */
   packet(p: DecodedPacket, clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): void {
-    this.expireUntil(clockSec, clockNsec);
-    const listener = this.listener;
-    listener.advance(clockSec, clockNsec);
+    const expiry = this.expiry;
+    if (expiry.anyDueBy(clockSec, clockNsec)) this.expireUntil(clockSec, clockNsec);
+    this.listener.advance(clockSec, clockNsec);
     const key = this.key;
     setFlowKeyFromPacket(key, p);
     const table = this.table;
     const tcpFlags = p.tcpFlags;
-    const synNoAck = (tcpFlags & SYN_ACK_MASK) === TCP_FLAG_SYN;
     let slot = table.find(key);
-    if (slot >= 0 && synNoAck) {
+    if (slot < 0 || (tcpFlags & SYN_ACK_MASK) === TCP_FLAG_SYN) {
+      slot = this.synOrNew(p, slot, clockSec, clockNsec, ownSec, ownNsec);
+    }
+
+    const rec = table.rec;
+    const o = slot * REC_STRIDE;
+    let f = rec[o + R_META];
+    const c2s = key.srcIsA === ((f & FLAG_CLIENT_IS_A) !== 0);
+    const payload = p.payloadLength;
+    const num = table.numChunks[slot >> table.chunkShift];
+    const d = (slot & table.chunkMask) * NUM_STRIDE;
+    if (c2s) {
+      num[d + N_PACKETS_C2S]++;
+      num[d + N_BYTES_C2S] += payload;
+    } else {
+      num[d + N_PACKETS_S2C]++;
+      num[d + N_BYTES_S2C] += payload;
+    }
+    // File order, not the latest (SPEC §3): a backwards packet moves it back.
+    num[d + N_LAST_SEC] = ownSec;
+    rec[o + R_LAST_NSEC] = ownNsec;
+    num[d + N_LAST_CLOCK_SEC] = clockSec;
+    rec[o + R_LAST_CLOCK_NSEC] = clockNsec;
+    expiry.lruTouch(slot);
+    if ((f & FLAG_SYN_ONLY) !== 0) f = this.synOnlyPacket(slot, f, tcpFlags, c2s);
+    if ((tcpFlags & TCP_FLAG_FIN) !== 0) f |= c2s ? FLAG_FIN_CLIENT : FLAG_FIN_SERVER;
+    rec[o + R_META] = f;
+    this.listener.packet(slot, c2s, payload);
+    if ((tcpFlags & (TCP_FLAG_FIN | TCP_FLAG_RST)) !== 0 && (f & FLAG_CLOSED) === 0) {
+      this.closeAt(slot, f, tcpFlags, clockSec, clockNsec);
+    }
+  }
+
+  /**
+   * A packet of a connection in the SYN-only state (whose clock was just
+   * moved): a SYN from the client keeps it there, anything else ends it.
+   * Returns the new flags.
+   */
+  private synOnlyPacket(slot: number, f: number, tcpFlags: number, c2s: boolean): number {
+    if ((tcpFlags & SYN_ACK_MASK) === TCP_FLAG_SYN && c2s) {
+      if (this.tracksSyn) this.expiry.synTouch(slot);
+      return f;
+    }
+    if (this.tracksSyn) this.expiry.synRemove(slot);
+    return f & ~FLAG_SYN_ONLY;
+  }
+
+  /** A FIN or RST on a connection not yet closed: closes it when `closeAtPacket` says so. */
+  private closeAt(slot: number, f: number, tcpFlags: number, clockSec: number, clockNsec: number): void {
+    const reason = closeAtPacket(tcpFlags, f);
+    if (reason === CloseReason.OPEN) return;
+    // Closed connections leave only by idle expiry, a new SYN, eviction or the end.
+    if ((f & FLAG_SYN_ONLY) !== 0 && this.tracksSyn) this.expiry.synRemove(slot);
+    const table = this.table;
+    table.recOf(slot)[table.recOffset(slot) + R_META] = (f & ~FLAG_SYN_ONLY) | FLAG_CLOSED;
+    table.setCloseReason(slot, reason);
+    this.deactivateSlot(slot, clockSec, clockNsec);
+  }
+
+  /**
+   * The slot of a packet that is a SYN without ACK or that matched no
+   * connection (`slot` = -1), opening a connection when it starts one.
+   */
+  private synOrNew(
+    p: DecodedPacket,
+    slot: number,
+    clockSec: number,
+    clockNsec: number,
+    ownSec: number,
+    ownNsec: number,
+  ): number {
+    const synNoAck = (p.tcpFlags & SYN_ACK_MASK) === TCP_FLAG_SYN;
+    if (slot >= 0) {
       // SPEC §3: a SYN without ACK on a known connection, checked in this order.
-      const f = table.flagsOf[slot];
+      const table = this.table;
+      const rec = table.recOf(slot);
+      const o = table.recOffset(slot);
+      const f = rec[o + R_META];
       if ((f & FLAG_CLOSED) !== 0) {
         // Closed by FIN or RST: the old connection leaves, a new one opens.
         this.removeSlot(slot);
         slot = -1;
-      } else if (key.srcIsA === ((f & FLAG_CLIENT_IS_A) !== 0)) {
+      } else if (this.key.srcIsA === ((f & FLAG_CLIENT_IS_A) !== 0)) {
         // From the client: a retransmission when it carries the client's ISN, else port reuse.
-        if ((f & FLAG_ISN_KNOWN) === 0 || table.isnOf[slot] !== p.seq) {
-          table.reasonOf[slot] = CloseReason.PORT_REUSE;
+        if ((f & FLAG_ISN_KNOWN) === 0 || rec[o + R_ISN] !== (p.seq | 0)) {
+          table.setCloseReason(slot, CloseReason.PORT_REUSE);
           this.deactivateSlot(slot, clockSec, clockNsec);
           this.removeSlot(slot);
           slot = -1;
         }
       }
       // From the server: simultaneous open, same connection.
+      if (slot >= 0) return slot;
     }
-    if (slot < 0) slot = this.openConnection(p, synNoAck, clockSec, clockNsec, ownSec, ownNsec);
-
-    let f = table.flagsOf[slot];
-    const c2s = key.srcIsA === ((f & FLAG_CLIENT_IS_A) !== 0);
-    const payload = p.payloadLength;
-    if (c2s) {
-      table.packetsC2sOf[slot]++;
-      table.bytesC2sOf[slot] += payload;
-    } else {
-      table.packetsS2cOf[slot]++;
-      table.bytesS2cOf[slot] += payload;
-    }
-    // File order, not the latest (SPEC §3): a backwards packet moves it back.
-    table.lastSecOf[slot] = ownSec;
-    table.lastNsecOf[slot] = ownNsec;
-    table.lastClockSecOf[slot] = clockSec;
-    table.lastClockNsecOf[slot] = clockNsec;
-    const expiry = this.expiry;
-    expiry.lru.moveToTail(slot);
-    if ((f & FLAG_SYN_ONLY) !== 0) {
-      if (synNoAck && c2s) {
-        if (expiry.tracksSyn) expiry.syn.moveToTail(slot);
-      } else {
-        f &= ~FLAG_SYN_ONLY;
-        if (expiry.tracksSyn) expiry.syn.remove(slot);
-      }
-    }
-    if ((tcpFlags & TCP_FLAG_FIN) !== 0) f |= c2s ? FLAG_FIN_CLIENT : FLAG_FIN_SERVER;
-    table.flagsOf[slot] = f;
-    listener.packet(slot, c2s, payload);
-    if ((f & FLAG_CLOSED) === 0) {
-      const reason = closeAtPacket(tcpFlags, f);
-      if (reason !== CloseReason.OPEN) {
-        // Closed connections leave only by idle expiry, a new SYN, eviction or the end.
-        if ((f & FLAG_SYN_ONLY) !== 0 && expiry.tracksSyn) expiry.syn.remove(slot);
-        table.flagsOf[slot] = (f & ~FLAG_SYN_ONLY) | FLAG_CLOSED;
-        table.reasonOf[slot] = reason;
-        this.deactivateSlot(slot, clockSec, clockNsec);
-      }
-    }
+    return this.openConnection(p, synNoAck, clockSec, clockNsec, ownSec, ownNsec);
   }
 
   /**
@@ -184,7 +243,7 @@ export class ConnectionTracker {
    * `advance(clockSec, clockNsec)`.
    */
   advanceClock(clockSec: number, clockNsec: number): void {
-    this.expireUntil(clockSec, clockNsec);
+    if (this.expiry.anyDueBy(clockSec, clockNsec)) this.expireUntil(clockSec, clockNsec);
     this.listener.advance(clockSec, clockNsec);
   }
 
@@ -204,21 +263,33 @@ export class ConnectionTracker {
       if (!timeBefore(ds, dn, lastSec, lastNsec)) break;
       this.expireAt(ds, dn);
     }
+    // Every deadline before the last clock has passed, so a deadline not
+    // after it is exactly it; there is none unless the earliest one is it.
+    const someDueAtLast = expiry.nextDeadline() && expiry.deadlineSec === lastSec && expiry.deadlineNsec === lastNsec;
     this.listener.advance(lastSec, lastNsec);
     expiry.collectAll();
     const table = this.table;
-    for (let k = 0; k < expiry.dueCount; k++) {
-      const slot = expiry.due[k];
-      if ((table.flagsOf[slot] & FLAG_ACTIVE) !== 0) {
-        // Every deadline before the last clock has passed, so one not after it is exactly it.
-        table.reasonOf[slot] = expiry.dueBy(slot, lastSec, lastNsec)
-          ? expiry.expiryReason(slot, lastSec, lastNsec)
-          : CloseReason.END_OF_TRACE;
+    const due = expiry.due;
+    const n = expiry.dueCount;
+    for (let k = 0; k < n; k++) {
+      const slot = due[k];
+      if (table.isActive(slot)) {
+        table.setCloseReason(
+          slot,
+          someDueAtLast && expiry.dueBy(slot, lastSec, lastNsec)
+            ? expiry.expiryReason(slot, lastSec, lastNsec)
+            : CloseReason.END_OF_TRACE,
+        );
         this.deactivateSlot(slot, lastSec, lastNsec);
       }
-      this.removeSlot(slot);
+      // Everything leaves: no unlinking or index deletion one by one, the
+      // table and the lists are emptied at once below.
+      this.listener.remove(slot);
+      this.closedByReason[table.closeReason(slot)]++;
     }
     expiry.dueCount = 0;
+    expiry.clear();
+    table.clear();
   }
 
   /** Expires, each at its own instant, every connection whose deadline is ≤ (clockSec, clockNsec). */
@@ -237,11 +308,14 @@ export class ConnectionTracker {
     const expiry = this.expiry;
     const table = this.table;
     expiry.collectDue(sec, nsec);
+    // The deadline came from the heads of the lists, so a head is due at it;
+    // none would mean a stale cached deadline, and this loop would not end.
+    if (expiry.dueCount === 0) throw new Error(`internal: no connection due at deadline ${sec}.${nsec}`);
     this.listener.advance(sec, nsec);
     for (let k = 0; k < expiry.dueCount; k++) {
       const slot = expiry.due[k];
-      if ((table.flagsOf[slot] & FLAG_ACTIVE) !== 0) {
-        table.reasonOf[slot] = expiry.expiryReason(slot, sec, nsec);
+      if (table.isActive(slot)) {
+        table.setCloseReason(slot, expiry.expiryReason(slot, sec, nsec));
         this.deactivateSlot(slot, sec, nsec);
       }
       this.removeSlot(slot);
@@ -261,34 +335,38 @@ export class ConnectionTracker {
     if (table.size >= this.maxConnections) this.evictOldest(clockSec, clockNsec);
     const key = this.key;
     const slot = table.insert(key);
+    const rec = table.recOf(slot);
+    const o = table.recOffset(slot);
     // SPEC §3: the client is decided from the first packet and never revised.
     let clientIsSender: boolean;
     let f = FLAG_ACTIVE;
     if (synNoAck) {
       clientIsSender = true;
       f |= FLAG_SYN_SEEN | FLAG_SYN_ONLY | FLAG_ISN_KNOWN;
-      table.isnOf[slot] = p.seq;
+      rec[o + R_ISN] = p.seq;
     } else if ((p.tcpFlags & SYN_ACK_MASK) === SYN_ACK_MASK) {
       // A SYN-ACK acknowledges the client's ISN + 1.
       clientIsSender = false;
       f |= FLAG_ISN_KNOWN;
-      table.isnOf[slot] = (p.ack - 1) >>> 0;
+      rec[o + R_ISN] = p.ack - 1;
     } else {
       // Seen mid-stream: the higher port is the client (ephemeral); on a tie, the sender.
       clientIsSender = p.srcPort >= p.dstPort;
     }
     if (clientIsSender === key.srcIsA) f |= FLAG_CLIENT_IS_A;
-    table.flagsOf[slot] = f;
-    table.connOf[slot] = this.opened++;
-    table.firstSecOf[slot] = ownSec;
-    table.firstNsecOf[slot] = ownNsec;
-    table.lastSecOf[slot] = ownSec;
-    table.lastNsecOf[slot] = ownNsec;
-    table.lastClockSecOf[slot] = clockSec;
-    table.lastClockNsecOf[slot] = clockNsec;
+    rec[o + R_META] |= f;
+    const num = table.numOf(slot);
+    const d = table.numOffset(slot);
+    num[d + N_CONN] = this.opened++;
+    num[d + N_FIRST_SEC] = ownSec;
+    table.coldOf(slot)[table.coldOffset(slot) + C_FIRST_NSEC] = ownNsec;
+    num[d + N_LAST_SEC] = ownSec;
+    rec[o + R_LAST_NSEC] = ownNsec;
+    num[d + N_LAST_CLOCK_SEC] = clockSec;
+    rec[o + R_LAST_CLOCK_NSEC] = clockNsec;
     const expiry = this.expiry;
-    expiry.lru.pushTail(slot);
-    if ((f & FLAG_SYN_ONLY) !== 0 && expiry.tracksSyn) expiry.syn.pushTail(slot);
+    expiry.lruPush(slot);
+    if ((f & FLAG_SYN_ONLY) !== 0 && this.tracksSyn) expiry.synPush(slot);
     if (table.size > this.peakOccupancy) this.peakOccupancy = table.size;
     this.listener.open(slot, clockSec, clockNsec);
     return slot;
@@ -296,17 +374,18 @@ export class ConnectionTracker {
 
   /** Makes room in a full table: the entry with the oldest last packet leaves. */
   private evictOldest(clockSec: number, clockNsec: number): void {
-    const slot = this.expiry.lru.head;
+    const slot = this.expiry.lruHead;
     this.evictions++;
-    if ((this.table.flagsOf[slot] & FLAG_ACTIVE) !== 0) {
-      this.table.reasonOf[slot] = CloseReason.EVICTED;
+    if (this.table.isActive(slot)) {
+      this.table.setCloseReason(slot, CloseReason.EVICTED);
       this.deactivateSlot(slot, clockSec, clockNsec);
     }
     this.removeSlot(slot);
   }
 
   private deactivateSlot(slot: number, sec: number, nsec: number): void {
-    this.table.flagsOf[slot] &= ~FLAG_ACTIVE;
+    const table = this.table;
+    table.recOf(slot)[table.recOffset(slot) + R_META] &= ~FLAG_ACTIVE;
     this.listener.deactivate(slot, sec, nsec);
   }
 
@@ -314,10 +393,10 @@ export class ConnectionTracker {
   private removeSlot(slot: number): void {
     const table = this.table;
     const expiry = this.expiry;
-    expiry.lru.remove(slot);
-    if ((table.flagsOf[slot] & FLAG_SYN_ONLY) !== 0 && expiry.tracksSyn) expiry.syn.remove(slot);
+    expiry.lruRemove(slot);
+    if ((table.flags(slot) & FLAG_SYN_ONLY) !== 0 && this.tracksSyn) expiry.synRemove(slot);
     this.listener.remove(slot);
-    this.closedByReason[table.reasonOf[slot]]++;
+    this.closedByReason[table.closeReason(slot)]++;
     table.free(slot);
   }
 }

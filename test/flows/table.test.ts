@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { CloseReason } from '../../src/flows/events.js';
 import { FlowKey, hashFlowKey } from '../../src/flows/key.js';
-import { BYTES_PER_SLOT, ConnectionTable, FLAG_CLIENT_IS_A } from '../../src/flows/table.js';
+import {
+  BYTES_PER_SLOT,
+  C_FIRST_NSEC,
+  ConnectionTable,
+  FLAG_CLIENT_IS_A,
+  N_CONN,
+  N_FIRST_SEC,
+  N_LAST_CLOCK_SEC,
+  N_LAST_SEC,
+  R_LAST_CLOCK_NSEC,
+  R_LAST_NSEC,
+  R_META,
+} from '../../src/flows/table.js';
 
 /** Deterministic PRNG (mulberry32) so a failure replays. */
 function rng(seed: number): () => number {
@@ -50,7 +62,7 @@ describe('ConnectionTable', () => {
     expect(t.clientPort(s)).toBe(443);
     expect(t.serverPort(s)).toBe(1024 + 7);
     expect(t.clientAddrWord(s, 0)).toBe(0xc0000201);
-    t.flagsOf[s] |= FLAG_CLIENT_IS_A;
+    t.recOf(s)[t.recOffset(s) + R_META] |= FLAG_CLIENT_IS_A;
     expect(t.clientPort(s)).toBe(1024 + 7);
     const out = new Uint32Array(4);
     t.serverAddr(s, out);
@@ -59,10 +71,12 @@ describe('ConnectionTable', () => {
     expect([...out]).toEqual([0x0a000000, 0, 0, 0]);
   });
 
-  it('keeps lookups right through growth, backward-shift deletes and slot reuse (randomized, against a Map)', () => {
+  // maxCapacity 2048: 11 slot bits, so index entries carry a 20-bit hash tag;
+  // no bound: 31 slot bits and no tag (every probe reads the record).
+  it.each([undefined, 2048])('keeps lookups right through growth, backward-shift deletes and slot reuse (randomized, against a Map; maxCapacity %s)', (maxCapacity) => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const rand = rng(seed);
-      const table = new ConnectionTable({ initialCapacity: 2 });
+      const table = new ConnectionTable({ initialCapacity: 2, maxCapacity });
       const model = new Map<number, number>(); // key number → slot
       const key = new FlowKey();
       let peak = 0;
@@ -86,7 +100,7 @@ describe('ConnectionTable', () => {
           const ins = phase === 0 ? rand() < 0.7 : rand() < 0.2;
           if (ins) {
             const s = table.insert(key);
-            table.connOf[s] = n;
+            table.numOf(s)[table.numOffset(s) + N_CONN] = n;
             model.set(n, s);
           }
         }
@@ -101,23 +115,54 @@ describe('ConnectionTable', () => {
           expect(table.indexSize).toBeGreaterThanOrEqual(2 * table.size);
         }
       }
-      // The slab follows the peak, never the number of inserts.
-      expect(table.capacity).toBeLessThan(2 * peak + 2);
+      // The slab follows the peak, never the number of inserts (chunks of 2 slots here).
+      expect(table.capacity).toBeLessThanOrEqual(peak + 2);
       expect(peak).toBeGreaterThan(400);
     }
   });
 
-  it('reuses freed slots before growing', () => {
+  it('reuses freed slots before growing, and grows by whole chunks', () => {
     const t = new ConnectionTable({ initialCapacity: 8 });
     const key = new FlowKey();
-    const slots: number[] = [];
-    for (let n = 0; n < 8; n++) slots.push(t.insert(keyFor(n, key)));
+    for (let n = 0; n < 8; n++) t.insert(keyFor(n, key));
     for (let n = 0; n < 8; n++) t.free(t.find(keyFor(n, key)));
     expect(t.size).toBe(0);
     for (let n = 100; n < 108; n++) t.insert(keyFor(n, key));
     expect(t.capacity).toBe(8);
     t.insert(keyFor(200, key));
     expect(t.capacity).toBe(16);
+    // The chunk size is the initial capacity's power of two, at most 1024.
+    expect(new ConnectionTable({ initialCapacity: 3 }).chunkMask).toBe(3);
+    expect(new ConnectionTable({ initialCapacity: 5000 }).chunkMask).toBe(1023);
+    expect(new ConnectionTable({ initialCapacity: 5000 }).capacity).toBe(5120);
+  });
+
+  it('keeps what it holds when it grows (records are never copied or moved)', () => {
+    const t = new ConnectionTable({ initialCapacity: 4 });
+    const key = new FlowKey();
+    const slots: number[] = [];
+    for (let n = 0; n < 100; n++) {
+      const s = t.insert(keyFor(n, key));
+      t.numOf(s)[t.numOffset(s) + N_CONN] = n;
+      slots.push(s);
+    }
+    expect(t.capacity).toBe(100);
+    for (let n = 0; n < 100; n++) {
+      expect(t.find(keyFor(n, key))).toBe(slots[n]);
+      expect(t.conn(slots[n])).toBe(n);
+    }
+  });
+
+  it('clear() empties the table at once and hands slots out from 0 again', () => {
+    const t = new ConnectionTable({ initialCapacity: 4 });
+    const key = new FlowKey();
+    for (let n = 0; n < 10; n++) t.insert(keyFor(n, key));
+    t.clear();
+    expect(t.size).toBe(0);
+    expect(t.find(keyFor(3, key))).toBe(-1);
+    expect(t.insert(keyFor(3, key))).toBe(0);
+    expect(t.find(keyFor(3, key))).toBe(0);
+    expect(t.capacity).toBe(12);
   });
 
   it('never grows past maxCapacity', () => {
@@ -133,12 +178,12 @@ describe('ConnectionTable', () => {
     const key = new FlowKey();
     const s = t.insert(keyFor(1, key));
     // A damaged pcap timestamp 0xffffffff s against a 2015 base: 2.87e9 s after it.
-    t.firstSecOf[s] = -1_420_070_400;
-    t.firstNsecOf[s] = 1;
-    t.lastSecOf[s] = 0xffffffff - 1_420_070_400;
-    t.lastNsecOf[s] = 999_999_999;
-    t.lastClockSecOf[s] = 0xffffffff - 1_420_070_400;
-    t.lastClockNsecOf[s] = 999_999_999;
+    t.numOf(s)[t.numOffset(s) + N_FIRST_SEC] = -1_420_070_400;
+    t.coldOf(s)[t.coldOffset(s) + C_FIRST_NSEC] = 1;
+    t.numOf(s)[t.numOffset(s) + N_LAST_SEC] = 0xffffffff - 1_420_070_400;
+    t.recOf(s)[t.recOffset(s) + R_LAST_NSEC] = 999_999_999;
+    t.numOf(s)[t.numOffset(s) + N_LAST_CLOCK_SEC] = 0xffffffff - 1_420_070_400;
+    t.recOf(s)[t.recOffset(s) + R_LAST_CLOCK_NSEC] = 999_999_999;
     for (let n = 2; n < 40; n++) t.insert(keyFor(n, key));
     expect(t.capacity).toBeGreaterThan(2);
     expect([t.firstSec(s), t.firstNsec(s), t.lastSec(s), t.lastNsec(s)]).toEqual([-1_420_070_400, 1, 2_874_896_895, 999_999_999]);
@@ -150,11 +195,12 @@ describe('ConnectionTable', () => {
   });
 
   it(`stores ${BYTES_PER_SLOT} bytes per slot (the figure docs/connections.md gives)`, () => {
-    const t = new ConnectionTable({ initialCapacity: 100 });
+    // 4096 slots: four chunks of `num` and `cold`, and `rec` doubled to exactly 4096.
+    const t = new ConnectionTable({ initialCapacity: 4096 });
     let bytes = 0;
-    for (const v of Object.values(t)) {
-      if (ArrayBuffer.isView(v) && v.byteLength !== t.indexSize * 4) bytes += v.byteLength;
-    }
+    bytes += t.rec.byteLength;
+    for (const chunks of [t.numChunks, t.coldChunks]) for (const c of chunks) bytes += c.byteLength;
+    expect(t.capacity).toBe(4096);
     expect(bytes / t.capacity).toBe(BYTES_PER_SLOT);
   });
 });

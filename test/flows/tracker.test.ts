@@ -730,6 +730,68 @@ describe('ConnectionTracker: end of trace', () => {
     expect(h.take()).toEqual(['advance 302', 'deactivate #1 302', 'remove #1 idle', 'deactivate #2 302', 'remove #2 end-of-trace']);
     expect(h.rowConns()).toEqual(['#0 idle', '#1 idle', '#2 end-of-trace']);
   });
+
+  it('a SYN deadline exactly at the end is a syn-timeout, though an idle deadline is earlier in the LRU order', () => {
+    const h = new Harness({ idleTimeoutNs: ns(300), synTimeoutNs: ns(60) });
+    h.pkt(1, '10.0.0.11:1000 > 10.0.0.2:80', 'A'); // #0: idle deadline 301
+    h.pkt(2, '10.0.0.12:1000 > 10.0.0.2:80', 'S', { seq: 7 }); // #1: SYN deadline 62
+    h.take();
+    h.finish(62);
+    expect(h.take()).toEqual(['advance 62', 'deactivate #0 62', 'remove #0 end-of-trace', 'deactivate #1 62', 'remove #1 syn-timeout']);
+  });
+});
+
+describe('ConnectionTracker: the cached next deadline', () => {
+  // The tracker recomputes the earliest deadline only when a list head changes
+  // (expiry.ts); these move the heads in every way a packet can.
+  it('follows the LRU head when the head gets a packet, leaves, or is the only entry', () => {
+    const h = new Harness({ idleTimeoutNs: ns(10), synTimeoutNs: 0 });
+    const a = '10.0.0.11:1000 > 10.0.0.2:80';
+    const b = '10.0.0.12:1000 > 10.0.0.2:80';
+    h.pkt(1, a, 'A'); // only entry: head and tail
+    h.pkt(5, a, 'A'); // the head's own clock moves in place: deadline 11 → 15
+    h.tick(12);
+    expect(h.rowConns()).toEqual([]);
+    h.pkt(13, b, 'A'); // LRU a (15), b (23)
+    h.pkt(14, a, 'A'); // the head moves to the tail: next deadline is b's 23
+    h.tick(22.5);
+    expect(h.rowConns()).toEqual([]);
+    h.tick(23);
+    expect(h.rowConns()).toEqual(['#1 idle']);
+    h.pkt(23.5, a, 'R'); // closed, still held until its deadline 33.5
+    h.tick(33.4);
+    expect(h.rowConns()).toEqual(['#1 idle']);
+    h.tick(33.5);
+    expect(h.rowConns()).toEqual(['#1 idle', '#0 rst']);
+  });
+
+  it('follows the SYN head through retransmitted SYNs and the SYN-ACK', () => {
+    const h = new Harness({ idleTimeoutNs: ns(300), synTimeoutNs: ns(5) });
+    const a = '10.0.0.11:1000 > 10.0.0.2:80';
+    const b = '10.0.0.12:1000 > 10.0.0.2:80';
+    h.pkt(1, a, 'S', { seq: 1 }); // SYN deadline 6
+    h.pkt(2, b, 'S', { seq: 1 }); // SYN deadline 7
+    h.pkt(3, a, 'S', { seq: 1 }); // retransmission: a moves behind b, its deadline 8
+    h.tick(6.5);
+    expect(h.rowConns()).toEqual([]);
+    h.pkt(6.8, '10.0.0.2:80 > 10.0.0.12:1000', 'SA', { ack: 2 }); // b leaves the SYN list
+    h.tick(7.5);
+    expect(h.rowConns()).toEqual([]);
+    h.tick(8);
+    expect(h.rowConns()).toEqual(['#0 syn-timeout']);
+  });
+
+  it('follows a lone SYN-only connection whose retransmitted SYN moves its own deadline', () => {
+    const h = new Harness({ idleTimeoutNs: ns(300), synTimeoutNs: ns(5) });
+    const a = '10.0.0.11:1000 > 10.0.0.2:80';
+    h.pkt(0.5, '10.0.0.12:1000 > 10.0.0.2:80', 'A'); // #0 heads the LRU list, so only the SYN list changes below
+    h.pkt(1, a, 'S', { seq: 1 }); // #1: head and tail of the SYN list, deadline 6
+    h.pkt(3, a, 'S', { seq: 1 }); // still alone on the list: deadline 8
+    h.tick(6.5);
+    expect(h.rowConns()).toEqual([]);
+    h.tick(8);
+    expect(h.rowConns()).toEqual(['#1 syn-timeout']);
+  });
 });
 
 describe('ConnectionTracker: table bound', () => {
@@ -807,7 +869,8 @@ describe('ConnectionTracker: addresses and growth', () => {
     expect(rows.filter((r) => r.close === 'idle')).toHaveLength(1000);
     expect(rows.every((r) => r.packets_c2s === '1' && r.packets_s2c === '1')).toBe(true);
     expect(h.tracker.peakOccupancy).toBe(500);
-    expect(h.tracker.table.capacity).toBe(512);
+    // Grown in chunks of 4 slots (the initial capacity) to the peak, not to 1500.
+    expect(h.tracker.table.capacity).toBe(500);
     // Rows of one wave come in conn order (they all expire at distinct instants, in order).
     expect(rows.slice(0, 500).map((r) => Number(r.conn))).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
