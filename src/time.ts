@@ -7,9 +7,11 @@
  * on 16-bit limbs and never lose a bit. Finer resolutions are floored to the
  * nanosecond, as Wireshark does.
  *
- * Within a replay, times are nanoseconds relative to the whole second of the
- * capture's first record (`baseSec`): an integer in a double, exact for 2^53 ns
- * (about 104 days) on either side of it.
+ * Within a run, a time is a pair of integers (whole seconds relative to the
+ * capture's first record's second, `baseSec`, and nanoseconds): exact over
+ * any span, as merged captures jump years (src/flows/events.ts). Durations
+ * known to be short (timeouts, the sampling interval) are integer ns in a
+ * double, exact below 2^53 ns (about 104 days).
  */
 
 export const NS_PER_SEC = 1_000_000_000;
@@ -238,11 +240,6 @@ export function formatDuration(ns: number): string {
   return `${whole}.${pad9(ns - whole * NS_PER_SEC)}`;
 }
 
-/** Relative nanoseconds of (sec, nsec) against `baseSec`. */
-export function toRelativeNs(baseSec: number, sec: number, nsec: number): number {
-  return (sec - baseSec) * NS_PER_SEC + nsec;
-}
-
 /**
  * Parses a non-negative decimal number of seconds ("0.5", "300", "1e-3" is refused)
  * into integer nanoseconds exactly, without going through a double. Returns
@@ -260,11 +257,6 @@ export function parseSecondsToNs(text: string): number {
 /** (s1, n1) < (s2, n2) for time pairs (whole seconds, nanoseconds). */
 export function timeBefore(s1: number, n1: number, s2: number, n2: number): boolean {
   return s1 < s2 || (s1 === s2 && n1 < n2);
-}
-
-/** A pair's value in ns as a double: exact while |value| < 2^53 (about 104 days). */
-export function pairToNs(sec: number, nsec: number): number {
-  return sec * NS_PER_SEC + nsec;
 }
 
 /** Formats a time pair relative to `baseSec` as epoch seconds with 9 decimals. */
