@@ -12,7 +12,8 @@ import { SkipReason } from './skip-reasons.js';
 /**
  * Decodes the frame `data[start, start + capturedLength)` of link type
  * `linkType` into `out` (reset first). `originalLength` is the frame's length
- * on the wire; it only matters for an IPv4 total length of 0 (TSO).
+ * on the wire: it gives the IP length for an IPv4 total length of 0 (TSO) and
+ * caps an IP length that claims more than the frame held (SPEC §2).
  */
 export function decodePacket(
   linkType: number,

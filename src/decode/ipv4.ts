@@ -36,7 +36,9 @@ const IPV4_FLAG_MORE_FRAGMENTS = 0x2000;
  * `wireEnd` is where the frame ended on the wire (start + original length).
  * `limit` is where an enclosing header (PPPoE or 802.3 length, NFLOG TLV)
  * says the packet ends, or NO_LIMIT: a total length past it is cut to it, as
- * tshark does. A total length past the frame's end is trusted (SPEC §2).
+ * tshark does. So is a total length past the frame's end on the wire
+ * (`wireEnd`; SPEC §2) — but not one past the captured bytes (`end`): a
+ * header-only capture keeps the header's sizes.
  */
 export function decodeIpv4(
   data: Uint8Array,
@@ -83,6 +85,11 @@ export function decodeIpv4(
     out.skip = SkipReason.TRUNCATED_IP;
     return;
   }
+  // SPEC §2: the frame's original length minus the link header caps the IP
+  // length, as tshark's set_actual_length does (the captured length never
+  // does). After the two checks above, so a cap cannot turn a cut header into
+  // a bad one: wireEnd ≥ end, so wireEnd − off ≥ headerLength here.
+  if (totalLength > wireEnd - off) totalLength = wireEnd - off;
   const flagsFragment = be16(data, off + IPV4_OFF_FLAGS_FRAGMENT);
   if ((flagsFragment & IPV4_FRAGMENT_OFFSET_MASK) !== 0) {
     out.skip = SkipReason.NON_FIRST_FRAGMENT;

@@ -96,9 +96,10 @@ function findJumboLength(data: Uint8Array, off: number, hbhLength: number): numb
 
 /**
  * Decodes an IPv6 packet at `off` and walks its extension headers; `end`
- * bounds the captured bytes. `wireEnd` (where the frame ended on the wire) is
- * not used: IPv6 lengths always come from the headers. `limit` is where an
- * enclosing header says the packet ends (see ipv4.ts), or NO_LIMIT.
+ * bounds the captured bytes. `wireEnd` is where the frame ended on the wire
+ * and `limit` where an enclosing header says the packet ends (see ipv4.ts),
+ * or NO_LIMIT: a payload length (or jumbo length) reaching past either is cut
+ * to it, as tshark does (SPEC §2); the captured length never cuts it.
  *
  * Lengths come from the headers: the transport length is Payload Length minus
  * the extension headers. Payload Length 0 with a Jumbo Payload option (Linux
@@ -146,7 +147,10 @@ export function decodeIpv6(
     out.skip = SkipReason.BAD_IP_HEADER;
     return;
   }
-  if (remaining > limitRemaining && !jumboCandidate) remaining = limitRemaining;
+  // wireEnd ≥ end and the fixed header is captured, so this is never negative.
+  const wireRemaining = wireEnd - off - IPV6_HEADER_LENGTH;
+  const capRemaining = wireRemaining < limitRemaining ? wireRemaining : limitRemaining;
+  if (remaining > capRemaining && !jumboCandidate) remaining = capRemaining;
 
   for (;;) {
     const kind = EXTENSION_KIND[next];
@@ -165,7 +169,7 @@ export function decodeIpv6(
     }
     if (jumboCandidate && p === off + IPV6_HEADER_LENGTH) {
       const jumbo = findJumboLength(data, p, length);
-      if (jumbo >= IP6_JUMBO_MIN) remaining = jumbo > limitRemaining ? limitRemaining : jumbo;
+      if (jumbo >= IP6_JUMBO_MIN) remaining = jumbo > capRemaining ? capRemaining : jumbo;
     }
     if (length > remaining) {
       out.skip = SkipReason.BAD_IP_HEADER;

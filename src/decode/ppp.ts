@@ -4,7 +4,10 @@
  * - LINKTYPE_PPP (9): RFC 1661 PPP; when the first two bytes are 0xff 0x03 it
  *   is in HDLC-like framing (RFC 1662) and the protocol follows them. The
  *   protocol field may be compressed to one byte (RFC 1661 §6.5: an odd first
- *   byte).
+ *   byte). A frame whose first byte is a Cisco HDLC address (0x0f or 0x8f) is
+ *   Cisco HDLC (SPEC §2): libpcap and tshark read link type 9 that way, since
+ *   some routers label Cisco HDLC links as PPP. Neither byte starts a PPP
+ *   protocol that carries IP (0x0f, 0x8f compressed are no IP protocols).
  * - LINKTYPE_PPP_HDLC (50): PPP in HDLC-like framing (first byte 0xff, then a
  *   control byte and a 2-byte protocol), or Cisco PPP with HDLC framing (first
  *   byte 0x0f or 0x8f, RFC 1547 §4.3.1), read as Cisco HDLC. Any other first
@@ -43,6 +46,13 @@ export function decodePpp(
   out: DecodedPacket,
 ): void {
   let off = start;
+  if (off < end) {
+    const first = data[off];
+    if (first === CHDLC_UNICAST || first === CHDLC_BCAST) {
+      decodeChdlc(data, start, end, wireEnd, out);
+      return;
+    }
+  }
   if (off < end && data[off] === PPP_ADDRESS) {
     // 0xff is never a protocol's first byte: HDLC-like framing, or a cut frame.
     if (end - off < 2) {

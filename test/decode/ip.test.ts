@@ -48,10 +48,12 @@ describe('IPv4', () => {
     expect(decodeFrame(frame)).toMatchObject({ skip: 'none', isUdp: true, isTcp: false, payloadLength: 3000, tso: false });
   });
 
-  it('trusts a total length beyond the frame (the header, not the capture, gives sizes)', () => {
+  it('a total length beyond the frame on the wire is capped to it (issue 8), one beyond the capture is not', () => {
     const ip = buildIpv4Packet('10.0.0.1', '10.0.0.2', 6, buildTcpSegment({ ...V4, payloadLength: 10 }), { ipLengthField: 20 + 20 + 1460 });
     const frame = wrapIpPacket(ip);
-    expect(decode(LINKTYPE_ETHERNET, frame.data, frame.data.length)).toMatchObject({ skip: 'none', payloadLength: 1460 });
+    expect(decode(LINKTYPE_ETHERNET, frame.data, frame.data.length)).toMatchObject({ skip: 'none', payloadLength: 10 });
+    expect(decode(LINKTYPE_ETHERNET, frame.data.subarray(0, 54), frame.data.length)).toMatchObject({ skip: 'none', payloadLength: 10 });
+    expect(decode(LINKTYPE_ETHERNET, frame.data.subarray(0, 54), 14 + 1500)).toMatchObject({ skip: 'none', payloadLength: 1460 });
   });
 
   it('a snaplen-68 capture gives the same payload as the full capture', () => {
