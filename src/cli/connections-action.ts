@@ -1,6 +1,7 @@
 /** The `connections` command: rows or distributions to a sink, a summary on stderr. */
 import { runConnections, CONNECTION_COLUMNS } from '../connections.js';
-import type { ReplayOptions } from '../options.js';
+import { normalizeOptions, type ReplayOptions } from '../options.js';
+import { checkOutputTargets } from '../output/targets.js';
 import type { ConnectionsFlags } from './program.js';
 import { openSink } from '../output/atomic-file.js';
 import { CsvWriter } from '../output/csv.js';
@@ -13,6 +14,8 @@ export async function runConnectionsCommand(files: string[], options: ReplayOpti
   if (flags.bins === 'linear' && (flags.durationWidth === undefined || flags.bytesWidth === undefined) && flags.distribution) {
     throw new ReplayError('OPTION_INVALID', 'option --bins linear: give --duration-width and --bytes-width');
   }
+  normalizeOptions(options);
+  checkOutputTargets(files, [['--output', flags.output]]);
   const sink = openSink(flags.output);
   const progress = await createProgress(flags.quiet);
   try {

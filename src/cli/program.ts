@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, POLICY_NAMES, type ReplayOptions } from '../options.js';
 import { VERSION } from '../version.js';
+import { USAGE_HINT } from './error-line.js';
 
 /** Options of the main command beyond the library's ReplayOptions: where outputs go. */
 export interface ReplayOutputs {
@@ -100,7 +101,7 @@ function trackingOptions(o: Record<string, unknown>): ReplayOptions {
 /** Commander's `error: …` message as the tool's one error line, with a pointer to --help. */
 export function usageErrorLine(message: string): string {
   const text = message.replace(/^error: /, '').replace(/\s+/g, ' ').trim();
-  return `anycast-replay: ${text} (see --help)\n`;
+  return `anycast-replay: ${text} ${USAGE_HINT}\n`;
 }
 
 export function createProgram(actions: Actions): Command {

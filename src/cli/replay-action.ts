@@ -1,40 +1,22 @@
 /** The main command: the replay's CSV to a sink, further outputs to atomic files, the summary on stderr. */
-import * as path from 'node:path';
 import { runReplay } from '../replay.js';
-import { ReplayError } from '../errors.js';
 import { normalizeOptions, type ReplayOptions } from '../options.js';
 import type { ReplayOutputs } from './program.js';
 import { openSink, atomicFileSink, type TextSink } from '../output/atomic-file.js';
+import { checkOutputTargets } from '../output/targets.js';
 import { writeHistogramCsv } from '../output/histogram-csv.js';
 import { renderReplaySummary } from '../output/replay-summary.js';
 import { createProgress } from './progress.js';
 
-/**
- * Two outputs on one path would race for it (the second rename wins), and an
- * output on an input would replace the capture: both are usage errors.
- */
-function checkOutputPaths(files: readonly string[], outputs: ReplayOutputs): void {
-  const named: [string, string | undefined][] = [
-    ['--output', outputs.output === '-' ? undefined : outputs.output],
-    ['--summary-json', outputs.summaryJson],
-    ['--timeseries', outputs.timeseries],
-    ['--assignments', outputs.assignments],
-  ];
-  const seen = new Map<string, string>();
-  for (const file of files) if (file !== '-') seen.set(path.resolve(file), 'an input file');
-  for (const [option, target] of named) {
-    if (target === undefined) continue;
-    const key = path.resolve(target);
-    const other = seen.get(key);
-    if (other !== undefined) throw new ReplayError('OPTION_INVALID', `option ${option}: '${target}' is also ${other}`);
-    seen.set(key, `the file of ${option}`);
-  }
-}
-
 export async function runReplayCommand(files: string[], options: ReplayOptions, outputs: ReplayOutputs): Promise<number> {
   // Bad option values are usage errors before anything is opened or read.
   normalizeOptions(options);
-  checkOutputPaths(files, outputs);
+  checkOutputTargets(files, [
+    ['--output', outputs.output],
+    ['--summary-json', outputs.summaryJson],
+    ['--timeseries', outputs.timeseries],
+    ['--assignments', outputs.assignments],
+  ]);
   const opened: TextSink[] = [];
   const open = (make: () => TextSink): TextSink => {
     const sink = make();

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReplayError } from '../errors.js';
+import { followLinks } from './targets.js';
 
 /** Raised when standard output's reader went away (`| head`): the run ends quietly with 0. */
 export class BrokenPipeError extends Error {
@@ -101,7 +102,7 @@ class FdSink implements TextSink {
         fs.renameSync(this.tmpPath, this.target);
       } catch (err) {
         this.abort();
-        throw new ReplayError('OUTPUT_WRITE', `cannot write: ${(err as Error).message}`, { file: this.target });
+        throw new ReplayError('OUTPUT_WRITE', `cannot write: ${(err as Error).message}`, { file: this.name });
       }
       pendingTemps.delete(this.tmpPath);
     }
@@ -137,36 +138,142 @@ export function stdoutSink(): TextSink {
   return new FdSink(1, 'standard output', undefined, undefined);
 }
 
-/** A file written atomically: `target` appears (or is replaced) only on commit(). */
-export function atomicFileSink(target: string): TextSink {
-  // A device, FIFO or socket (`-o /dev/null`, `-o >(gzip > f)`) is written in
-  // place: renaming a temporary file over it would replace the device node
-  // with a regular file. Atomicity means something only for regular files.
+/**
+ * An output file opened for writing: either a temporary file beside the final
+ * path, renamed over it on commit, or (for anything that is not a regular
+ * file) the target itself, written in place.
+ */
+interface OpenedTarget {
+  fd: number;
+  /** The temporary file, when the output is renamed into place on commit. */
+  tmpPath: string | undefined;
+  /** The path the temporary file is renamed to (the end of any link chain). */
+  finalPath: string | undefined;
+}
+
+/** Whether a path is, or passes through, a link to an open file descriptor (`/dev/stdout`, `/proc/self/fd/1`). */
+function isDescriptorLink(target: string): boolean {
+  let current = path.resolve(target);
+  for (let i = 0; i < 40; i++) {
+    if (current.startsWith('/proc/') || current.startsWith('/dev/fd/')) return true;
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(current);
+    } catch {
+      return false;
+    }
+    if (!st.isSymbolicLink()) return false;
+    current = path.resolve(path.dirname(current), fs.readlinkSync(current));
+  }
+  return false;
+}
+
+function openFailure(target: string, verb: string, err: unknown): ReplayError {
+  return new ReplayError('OUTPUT_WRITE', `cannot ${verb} output: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: target });
+}
+
+/**
+ * Opens `target` for an atomic write (issue 8). Only a regular file or a
+ * missing path is replaced, by renaming a temporary file over it; a symbolic
+ * link is never replaced — through a link the file it points to is — and
+ * anything else (a device, a FIFO, a socket, a link to a file descriptor such
+ * as `/dev/stdout`) is written in place, since renaming over it would put a
+ * regular file where the device or link was.
+ */
+function openTarget(target: string): OpenedTarget {
+  const end = followLinks(target);
   let existing: fs.Stats | undefined;
   try {
-    existing = fs.statSync(target);
+    existing = fs.statSync(end);
   } catch {
     existing = undefined;
   }
-  if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) {
-    let fd: number;
+  if (isDescriptorLink(target) || (existing !== undefined && !existing.isFile() && !existing.isDirectory())) {
     try {
-      fd = fs.openSync(target, 'w');
+      return { fd: fs.openSync(target, 'w'), tmpPath: undefined, finalPath: undefined };
     } catch (err) {
-      throw new ReplayError('OUTPUT_WRITE', `cannot open output: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: target });
+      throw openFailure(target, 'open', err);
     }
-    return new FdSink(fd, target, undefined, undefined, true);
   }
-  const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  if (existing?.isDirectory()) throw new ReplayError('OUTPUT_WRITE', 'cannot write output: it is a directory', { file: target });
+  const dir = path.dirname(end);
+  const tmp = path.join(dir, `.${path.basename(end)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let fd: number;
   try {
-    fd = fs.openSync(tmp, 'wx', 0o644);
+    // A replaced file keeps its permission bits.
+    fd = fs.openSync(tmp, 'wx', existing !== undefined ? existing.mode & 0o777 : 0o644);
   } catch (err) {
-    throw new ReplayError('OUTPUT_WRITE', `cannot create output: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: target });
+    throw openFailure(target, 'create', err);
   }
   pendingTemps.add(tmp);
-  return new FdSink(fd, target, tmp, target);
+  return { fd, tmpPath: tmp, finalPath: end };
+}
+
+/** A file written atomically: `target` appears (or is replaced) only on commit(). */
+export function atomicFileSink(target: string): TextSink {
+  const opened = openTarget(target);
+  return opened.tmpPath === undefined
+    ? new FdSink(opened.fd, target, undefined, undefined, true)
+    : new FdSink(opened.fd, target, opened.tmpPath, opened.finalPath);
+}
+
+/** A binary output (a capture): its descriptor, written by the caller, then committed or aborted. */
+export interface ByteTarget {
+  readonly fd: number;
+  /** The name to use in messages. */
+  readonly name: string;
+  /** Syncs and renames the temporary file over the target (no-op for standard output). */
+  commit(): void;
+  /** Removes the temporary file (no-op for standard output and devices). */
+  abort(): void;
+}
+
+/**
+ * `-` or no path → standard output; otherwise a file written atomically by
+ * the rules of `atomicFileSink`.
+ */
+export function openByteTarget(target: string | undefined): ByteTarget {
+  if (target === undefined || target === '-') {
+    return { fd: 1, name: 'standard output', commit() {}, abort() {} };
+  }
+  const opened = openTarget(target);
+  let done = false;
+  return {
+    fd: opened.fd,
+    name: target,
+    commit() {
+      if (done) return;
+      done = true;
+      try {
+        if (opened.tmpPath !== undefined) fs.fsyncSync(opened.fd);
+        fs.closeSync(opened.fd);
+        if (opened.tmpPath !== undefined) fs.renameSync(opened.tmpPath, opened.finalPath!);
+      } catch (err) {
+        if (opened.tmpPath !== undefined) removeTemp(opened.tmpPath);
+        throw new ReplayError('OUTPUT_WRITE', `cannot write: ${(err as Error).message}`, { file: target });
+      }
+      if (opened.tmpPath !== undefined) pendingTemps.delete(opened.tmpPath);
+    },
+    abort() {
+      if (done) return;
+      done = true;
+      try {
+        fs.closeSync(opened.fd);
+      } catch {
+        // closed already
+      }
+      if (opened.tmpPath !== undefined) removeTemp(opened.tmpPath);
+    },
+  };
+}
+
+function removeTemp(tmp: string): void {
+  try {
+    fs.unlinkSync(tmp);
+  } catch {
+    // gone already
+  }
+  pendingTemps.delete(tmp);
 }
 
 /** `-` or no path → standard output; otherwise an atomic file. */

@@ -295,7 +295,7 @@ describe('main(): exit codes and the one error line', () => {
   it('an OPTION_INVALID ReplayError (found by the library) → exit 2', async () => {
     const code = await failWith(new ReplayError('OPTION_INVALID', 'option --service: bad prefix'));
     expect(code).toBe(2);
-    expect(errText()).toBe('anycast-replay: option --service: bad prefix\n');
+    expect(errText()).toBe('anycast-replay: option --service: bad prefix (see --help)\n');
   });
 
   it('anything else is an internal error: exit 70, one line asking for a report, no stack', async () => {
@@ -322,9 +322,9 @@ describe('main(): exit codes and the one error line', () => {
       fs.writeFileSync(input, 'not read');
       const out = path.join(d, 'out.csv');
       const cases: [string[], string][] = [
-        [[input, '-o', out, '--timeseries', out], `anycast-replay: option --timeseries: '${out}' is also the file of --output\n`],
-        [[input, '--summary-json', out, '--assignments', `${d}/./out.csv`], `anycast-replay: option --assignments: '${d}/./out.csv' is also the file of --summary-json\n`],
-        [[input, '-o', input], `anycast-replay: option --output: '${input}' is also an input file\n`],
+        [[input, '-o', out, '--timeseries', out], `anycast-replay: option --timeseries: '${out}' is the same file as the output of --output (see --help)\n`],
+        [[input, '--summary-json', out, '--assignments', `${d}/./out.csv`], `anycast-replay: option --assignments: '${d}/./out.csv' is the same file as the output of --summary-json (see --help)\n`],
+        [[input, '-o', input], `anycast-replay: option --output: '${input}' is the same file as the input '${input}' (see --help)\n`],
       ];
       for (const [args, line] of cases) {
         stderr.mockClear();
