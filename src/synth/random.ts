@@ -116,6 +116,49 @@ export class Xoshiro128 {
     return g;
   }
 
+  /**
+   * Reseeds in place from three 32-bit keys (a seed and a two-word index, e.g.
+   * a connection's time slot and rank in it): SplitMix32 over a Weyl sequence
+   * started from their mix, so every (seed, a, b) has its own stream and a
+   * connection can be simulated without replaying any other's draws.
+   */
+  reseed(seed: number, a: number, b: number): void {
+    let z = (Math.imul(seed ^ 0x6a09e667, 0x9e3779b1) ^ Math.imul(a ^ 0xbb67ae85, 0x85ebca77) ^ Math.imul(b ^ 0x3c6ef372, 0xc2b2ae3d)) >>> 0;
+    const next = (): number => {
+      z = (z + 0x9e3779b9) >>> 0;
+      let t = z;
+      t = Math.imul(t ^ (t >>> 16), 0x85ebca6b);
+      t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
+      return (t ^ (t >>> 16)) >>> 0;
+    };
+    // Two rounds of mixing of the other keys so that nearby (a, b) do not give nearby states.
+    z = (z ^ next() ^ Math.imul(b, 0x27d4eb2f)) >>> 0;
+    this.s0 = next() | 0;
+    this.s1 = next() | 0;
+    this.s2 = next() | 0;
+    this.s3 = next() | 0;
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.spareNormal = Number.NaN;
+  }
+
+  /** Copies the state (4 words and the cached normal) into `to[at … at+4]`. */
+  saveState(to: Float64Array, at: number): void {
+    to[at] = this.s0;
+    to[at + 1] = this.s1;
+    to[at + 2] = this.s2;
+    to[at + 3] = this.s3;
+    to[at + 4] = this.spareNormal;
+  }
+
+  /** Restores a state saved by `saveState`. */
+  loadState(from: Float64Array, at: number): void {
+    this.s0 = from[at] | 0;
+    this.s1 = from[at + 1] | 0;
+    this.s2 = from[at + 2] | 0;
+    this.s3 = from[at + 3] | 0;
+    this.spareNormal = from[at + 4];
+  }
+
   /** Next 32-bit unsigned integer. */
   nextU32(): number {
     const s0 = this.s0;

@@ -55,6 +55,17 @@ export interface ConnectionTruth {
   exchanges: number;
   /** The connection's round-trip time as seen from the server, nanoseconds. */
   rttNs: number;
+  /**
+   * Order of the connection's first written packet among all connections,
+   * from 0, ties in file order: the `conn` that `connections` gives it. Equal
+   * to `id` for a capture that starts empty; differs after a pre-roll, where
+   * connections already open appear first by their first packet in the file.
+   */
+  conn: number;
+  /** The first written packet was the client's SYN without ACK (`syn_seen`). */
+  synSeen: boolean;
+  /** Every written packet was a SYN without ACK from the client (the tracker's syn timeout applies). */
+  synOnly: boolean;
 }
 
 /** Columns of the ground-truth CSV; the shared ones are named as in `connections` (CONNECTION_COLUMNS). */

@@ -132,6 +132,43 @@ export const DEFAULT_TRAFFIC_MODEL: Readonly<TrafficModel> = Object.freeze({
   repeatClientFraction: 0.4,
 });
 
+/** Link types the generator writes (docs/synth.md "Frames"). */
+export type SynthLinkType = 'ethernet' | 'vlan' | 'sll' | 'raw';
+export const SYNTH_LINK_TYPES: readonly SynthLinkType[] = ['ethernet', 'vlan', 'sll', 'raw'];
+
+/**
+ * A client access link: its share of the connections, its bottleneck
+ * bandwidth and the round-trip time of its clients (log-normal, median and σ).
+ */
+export interface AccessLink {
+  name: string;
+  share: number;
+  bandwidthMbps: number;
+  rttMedianMs: number;
+  rttSigma: number;
+}
+
+/**
+ * Connection arrivals decided outside the generator (the Olympic profile,
+ * src/synth/arrivals.ts): each arrival names its client and its own random
+ * stream, so a connection's packets depend on nothing else and any stretch of
+ * time can be simulated alone. `next()` advances to the next arrival and
+ * returns its time in ns after `startSec` (negative: before the capture, a
+ * pre-roll whose packets are simulated but not written), or Infinity.
+ */
+export interface ArrivalSource {
+  next(): number;
+  /** Keys of the arrival's random stream (with the seed): e.g. its time slot and its rank in it. */
+  readonly keyA: number;
+  readonly keyB: number;
+  /** The client's number: its address is a bijection of it (per family), so a number is one address. */
+  readonly clientKey: number;
+  readonly ipv6: boolean;
+  readonly clientPort: number;
+  /** Index among the server addresses of the arrival's family. */
+  readonly serverIndex: number;
+}
+
 export interface WebTrafficOptions {
   /** Seed of the generator (32-bit unsigned). Default 1. */
   seed?: number;
@@ -165,6 +202,14 @@ export interface WebTrafficOptions {
   viaWriter?: boolean;
   /** Overrides of the traffic model. */
   model?: Partial<TrafficModel>;
+  /** Link type of the frames. Default 'ethernet'. */
+  linkType?: SynthLinkType;
+  /** Client access links (bandwidth and RTT by class) instead of the model's log-normal RTT and bandwidth. */
+  accessLinks?: readonly AccessLink[];
+  /** No connection lasts longer: one still going this long after its SYN simply stops (`unfinished`). Default: no cap. */
+  maxLifetimeSec?: number;
+  /** Arrivals from outside (connectionRate is then unused); see ArrivalSource. */
+  arrivals?: ArrivalSource;
   /** Called with each connection's ground truth when its last packet is written, or at the end for the ones cut. */
   onConnection?: (truth: ConnectionTruth) => void;
 }
@@ -183,7 +228,11 @@ export interface ResolvedWebTrafficOptions {
   format: 'pcap' | 'pcapng';
   nanosecond: boolean;
   viaWriter: boolean;
+  arrivals: ArrivalSource | undefined;
   model: TrafficModel;
+  linkType: SynthLinkType;
+  accessLinks: AccessLink[] | undefined;
+  maxLifetimeSec: number;
 }
 
 export const WEB_TRAFFIC_DEFAULTS = Object.freeze({
@@ -226,8 +275,26 @@ export function normalizeWebTrafficOptions(options: WebTrafficOptions = {}): Res
     format: options.format ?? d.format,
     nanosecond: options.nanosecond ?? d.nanosecond,
     viaWriter: options.viaWriter ?? false,
+    arrivals: options.arrivals,
     model: { ...DEFAULT_TRAFFIC_MODEL, ...(options.model ?? {}) },
+    linkType: options.linkType ?? 'ethernet',
+    accessLinks: options.accessLinks === undefined ? undefined : options.accessLinks.map((a) => ({ ...a })),
+    maxLifetimeSec: options.maxLifetimeSec ?? Infinity,
   };
+  if (!SYNTH_LINK_TYPES.includes(r.linkType)) invalid(`linkType must be one of ${SYNTH_LINK_TYPES.join(', ')}, got ${String(r.linkType)}`);
+  if (r.maxLifetimeSec !== Infinity) checkNumber('maxLifetimeSec', r.maxLifetimeSec, 1, 1e7);
+  if (r.accessLinks !== undefined) {
+    if (r.accessLinks.length === 0) invalid('accessLinks is empty');
+    let total = 0;
+    for (const a of r.accessLinks) {
+      checkNumber(`accessLinks ${a.name} share`, a.share, 0, 1);
+      checkNumber(`accessLinks ${a.name} bandwidthMbps`, a.bandwidthMbps, 0.001, 100_000);
+      checkNumber(`accessLinks ${a.name} rttMedianMs`, a.rttMedianMs, 0.01, 10_000);
+      checkNumber(`accessLinks ${a.name} rttSigma`, a.rttSigma, 0, 10);
+      total += a.share;
+    }
+    if (Math.abs(total - 1) > 1e-9) invalid(`accessLinks shares must sum to 1, got ${total}`);
+  }
   checkNumber('seed', r.seed, 0, 0xffffffff, true);
   checkNumber('durationSec', r.durationSec, 0, 1e7);
   checkNumber('connectionRate', r.connectionRate, 0, 1e7);
@@ -340,7 +407,6 @@ const TCP_FLAG_SYN = 0x02;
 const TCP_FLAG_RST = 0x04;
 const TCP_FLAG_PSH = 0x08;
 const TCP_FLAG_ACK = 0x10;
-const ETH_HEADER = 14;
 const IPV4_HEADER = 20;
 const IPV6_HEADER = 40;
 const TCP_HEADER = 20;
@@ -406,7 +472,10 @@ const F_X_GAP = 18; // from the transfer's last segment to the next phase's firs
 const F_X_LAST_SEG = 19;
 const F_ISN_C = 20;
 const F_LAST_RAW = 21; // time of the last packet written, unquantized
-const NF = 22;
+const F_ARRIVAL = 22; // time of the SYN (written or not)
+const NF = 23;
+/** Per-slot random stream (scheduled arrivals): 4 state words and the cached normal (Xoshiro128.saveState). */
+const NR = 5;
 
 const I_PHASE = 0;
 const I_STEP = 1;
@@ -438,7 +507,10 @@ const I_X_FIN = 26;
 const I_CLOSE_KIND = 27;
 const I_TLS = 28;
 const I_CLOSING = 29; // CLOSING_* bits: what the packets written so far say about the close
-const NI = 30;
+const I_CONN = 30; // order of the first written packet (ConnectionTruth.conn)
+const I_SYN_SEEN = 31; // first written packet a client SYN without ACK
+const I_SYN_STATE = 32; // every written packet so far a client SYN without ACK
+const NI = 33;
 
 const CLOSING_FIN_CLIENT = 1;
 const CLOSING_FIN_SERVER = 2;
@@ -461,7 +533,28 @@ const C_MAX_OPEN = 8;
 /** Time of the packet being written: no connection is ever rescheduled before it (timestamp order). */
 const C_NOW = 9;
 const C_NEXT_ARRIVAL = 10;
-const C_COUNT = 11;
+/** Connections with a written packet (the next `conn`). */
+const C_WRITTEN_CONNS = 11;
+const C_COUNT = 12;
+
+/** LINKTYPE_* values (tcpdump.org link-layer header types) and header lengths of SynthLinkType. */
+const LINKTYPE_ETHERNET = 1;
+const LINKTYPE_RAW = 101;
+const LINKTYPE_LINUX_SLL = 113;
+const LINK_ETHERNET = 0;
+const LINK_VLAN = 1;
+const LINK_SLL = 2;
+const LINK_RAW = 3;
+const LINK_CODES: Record<SynthLinkType, number> = { ethernet: LINK_ETHERNET, vlan: LINK_VLAN, sll: LINK_SLL, raw: LINK_RAW };
+const LINK_HEADER_BYTES = [14, 18, 16, 0];
+const LINK_TYPE_NUMBERS = [LINKTYPE_ETHERNET, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_RAW];
+/** 802.1Q tag of the VLAN link type: TPID 0x8100, priority 0, VLAN 100. */
+const ETHERTYPE_VLAN = 0x8100;
+const VLAN_ID = 100;
+/** SLL packet types (packet(7)): PACKET_HOST for frames to the server, PACKET_OUTGOING for its own. */
+const SLL_HOST = 0;
+const SLL_OUTGOING = 4;
+const ARPHRD_ETHER = 1;
 
 /**
  * Writes a synthetic web capture into `sink` and returns what it wrote.
@@ -536,6 +629,18 @@ class WebTrafficGenerator {
   private readonly recordOverhead: number;
 
   private nextId = 0;
+
+  // Link layer.
+  private readonly link: number;
+  private readonly linkHeader: number;
+  /** Client frames are padded to this length on Ethernet (60), not on SLL or raw IP (0). */
+  private readonly minFrame: number;
+
+  // Scheduled arrivals (ArrivalSource): each connection draws from its own stream.
+  private readonly source: ArrivalSource | undefined;
+  private rs = new Float64Array(0);
+  private readonly lifetimeCapNs: number;
+  private readonly accessLinks: AccessLink[] | undefined;
   /**
    * Running counts and clocks, in one Float64Array (C_* indices) rather than
    * object fields: a field that starts as a small integer and later holds a
@@ -557,13 +662,20 @@ class WebTrafficGenerator {
     this.quantum = o.nanosecond ? 1 : 1_000;
     this.snaplen = o.snaplen;
     this.direct = o.format === 'pcap' && !o.viaWriter;
+    this.link = LINK_CODES[o.linkType];
+    this.linkHeader = LINK_HEADER_BYTES[this.link];
+    this.minFrame = this.link === LINK_ETHERNET || this.link === LINK_VLAN ? ETH_MIN_FRAME : 0;
+    this.source = o.arrivals;
+    this.lifetimeCapNs = o.maxLifetimeSec === Infinity ? Infinity : Math.round(o.maxLifetimeSec * NS_PER_SEC);
+    this.accessLinks = o.accessLinks;
+    const linkType = LINK_TYPE_NUMBERS[this.link];
     const startPos = sink.pos;
     if (o.format === 'pcapng') {
       this.pcapng = new PcapngWriter(sink);
-      this.pcapng.addInterface({ linkType: 1, snaplen: o.snaplen, tsresol: o.nanosecond ? { base: 10, exp: 9 } : { base: 10, exp: 6 } });
+      this.pcapng.addInterface({ linkType, snaplen: o.snaplen, tsresol: o.nanosecond ? { base: 10, exp: 9 } : { base: 10, exp: 6 } });
       this.recordOverhead = 32;
     } else {
-      this.pcap = new PcapWriter(sink, { linkType: 1, snaplen: o.snaplen, nanosecond: o.nanosecond });
+      this.pcap = new PcapWriter(sink, { linkType, snaplen: o.snaplen, nanosecond: o.nanosecond });
       this.recordOverhead = 16;
     }
     for (const s of o.servers) {
@@ -605,6 +717,11 @@ class WebTrafficGenerator {
     heap.set(this.heap);
     const free = new Int32Array(cap);
     free.set(this.freeList.subarray(0, this.freeCount));
+    if (this.source !== undefined) {
+      const rs = new Float64Array(cap * NR);
+      rs.set(this.rs);
+      this.rs = rs;
+    }
     this.f = f;
     this.i = i;
     this.clientWords = cw;
@@ -677,7 +794,7 @@ class WebTrafficGenerator {
   // Main loop
 
   run(): WebTrafficStats {
-    this.c[C_NEXT_ARRIVAL] = Math.round(this.rng.exponential(this.meanGapNs));
+    this.c[C_NEXT_ARRIVAL] = this.source !== undefined ? this.source.next() : Math.round(this.rng.exponential(this.meanGapNs));
     // Slices of a bounded number of packets: a function that returns often is
     // optimized as a whole by V8, where one long loop would only get
     // on-stack replacement, measured at less than half the speed.
@@ -686,15 +803,8 @@ class WebTrafficGenerator {
     const cut: number[] = [];
     for (let k = 0; k < this.heapSize; k++) cut.push(this.heap[k]);
     cut.sort((a, b) => this.f[a * NF + F_ID] - this.f[b * NF + F_ID]);
-    for (const slot of cut) {
-      if (this.i[slot * NI + I_PHASE] === PH_SYN) {
-        // Not a single packet written: never existed.
-        this.stats.connections--;
-        if (this.i[slot * NI + I_V6] === 1) this.stats.connectionsIpv6--;
-        continue;
-      }
-      this.report(slot, 'cut');
-    }
+    // (One with not a single packet written never existed: report() drops it.)
+    for (const slot of cut) this.report(slot, 'cut');
     this.heapSize = 0;
     const c = this.c;
     const stats = this.stats;
@@ -717,12 +827,15 @@ class WebTrafficGenerator {
     const maxPackets = this.o.maxPackets;
     const maxBytes = this.o.maxBytes;
     const c = this.c;
+    const source = this.source;
+    const capNs = this.lifetimeCapNs;
     let nextArrival = c[C_NEXT_ARRIVAL];
     for (;;) {
       const top = this.heapSize > 0 ? this.key[this.heap[0]] : Infinity;
       if (nextArrival <= top && nextArrival < durationNs) {
         this.startConnection(nextArrival);
-        nextArrival += Math.max(1, Math.round(rng.exponential(this.meanGapNs)));
+        if (source !== undefined) nextArrival = source.next();
+        else nextArrival += Math.max(1, Math.round(rng.exponential(this.meanGapNs)));
         continue;
       }
       if (top >= durationNs) break;
@@ -739,7 +852,20 @@ class WebTrafficGenerator {
         return true;
       }
       c[C_NOW] = top;
-      this.step(this.heap[0], top);
+      const slot = this.heap[0];
+      if (source === undefined) {
+        this.step(slot, top);
+        continue;
+      }
+      if (top - this.f[slot * NF + F_ARRIVAL] >= capNs) {
+        // The lifetime cap (series segments rely on it): the connection just stops.
+        this.heapPopTop();
+        this.report(slot, 'unfinished');
+        continue;
+      }
+      rng.loadState(this.rs, slot * NR);
+      this.step(slot, top);
+      rng.saveState(this.rs, slot * NR);
     }
     c[C_NEXT_ARRIVAL] = nextArrival;
     return false;
@@ -758,37 +884,63 @@ class WebTrafficGenerator {
     const f = this.f;
     const i = this.i;
 
-    // Client: a recent one (same address, its next ports) or a new one.
+    const source = this.source;
     let v6: number;
-    let clientKey: number;
-    let port: number;
-    if (this.recentCount > 0 && rng.chance(m.repeatClientFraction)) {
-      const r = rng.below(Math.min(this.recentCount, RECENT_CLIENTS));
-      v6 = this.recentV6[r];
-      clientKey = this.recentKey[r];
-      port = this.recentPort[r];
-      this.recentPort[r] = port + 1 + rng.below(4);
+    let serverPort: number;
+    if (source !== undefined) {
+      // Scheduled: the client and port come with the arrival, every draw from the connection's own stream.
+      rng.reseed(o.seed, source.keyA, source.keyB);
+      v6 = source.ipv6 ? 1 : 0;
+      this.clientAddress(slot, v6, source.clientKey);
+      i[ib + I_V6] = v6;
+      i[ib + I_CLIENT_PORT] = source.clientPort;
+      const servers = v6 === 1 ? this.servers6 : this.servers4;
+      i[ib + I_SERVER] = servers[source.serverIndex % servers.length];
+      serverPort = o.serverPorts[rng.below(o.serverPorts.length)];
     } else {
-      v6 = rng.chance(o.ipv6Fraction) ? 1 : 0;
-      clientKey = v6 === 1 ? this.fresh6++ : this.fresh4++;
-      port = rng.below(EPHEMERAL_PORT_COUNT);
-      const r = this.recentCount++ % RECENT_CLIENTS;
-      this.recentV6[r] = v6;
-      this.recentKey[r] = clientKey;
-      this.recentPort[r] = port + 1 + rng.below(4);
+      // Client: a recent one (same address, its next ports) or a new one.
+      let clientKey: number;
+      let port: number;
+      if (this.recentCount > 0 && rng.chance(m.repeatClientFraction)) {
+        const r = rng.below(Math.min(this.recentCount, RECENT_CLIENTS));
+        v6 = this.recentV6[r];
+        clientKey = this.recentKey[r];
+        port = this.recentPort[r];
+        this.recentPort[r] = port + 1 + rng.below(4);
+      } else {
+        v6 = rng.chance(o.ipv6Fraction) ? 1 : 0;
+        clientKey = v6 === 1 ? this.fresh6++ : this.fresh4++;
+        port = rng.below(EPHEMERAL_PORT_COUNT);
+        const r = this.recentCount++ % RECENT_CLIENTS;
+        this.recentV6[r] = v6;
+        this.recentKey[r] = clientKey;
+        this.recentPort[r] = port + 1 + rng.below(4);
+      }
+      this.clientAddress(slot, v6, clientKey);
+      i[ib + I_V6] = v6;
+      i[ib + I_CLIENT_PORT] = EPHEMERAL_PORT_MIN + (port % EPHEMERAL_PORT_COUNT);
+      const servers = v6 === 1 ? this.servers6 : this.servers4;
+      i[ib + I_SERVER] = servers[rng.below(servers.length)];
+      serverPort = o.serverPorts[rng.below(o.serverPorts.length)];
     }
-    this.clientAddress(slot, v6, clientKey);
-    i[ib + I_V6] = v6;
-    i[ib + I_CLIENT_PORT] = EPHEMERAL_PORT_MIN + (port % EPHEMERAL_PORT_COUNT);
-    const servers = v6 === 1 ? this.servers6 : this.servers4;
-    i[ib + I_SERVER] = servers[rng.below(servers.length)];
-    const serverPort = o.serverPorts[rng.below(o.serverPorts.length)];
     i[ib + I_SERVER_PORT] = serverPort;
 
-    // Path.
-    const rttMs = clamp(rng.logNormal(m.rttMedianMs, m.rttSigma), m.rttMinMs, m.rttMaxMs);
+    // Path: the model's log-normals, or the client's access link.
+    let rttMs: number;
+    let mbps: number;
+    const links = this.accessLinks;
+    if (links === undefined) {
+      rttMs = clamp(rng.logNormal(m.rttMedianMs, m.rttSigma), m.rttMinMs, m.rttMaxMs);
+      mbps = clamp(rng.logNormal(m.bandwidthMedianMbps, m.bandwidthSigma), m.bandwidthMinMbps, m.bandwidthMaxMbps);
+    } else {
+      let u = rng.uniform();
+      let k = 0;
+      while (k < links.length - 1 && (u -= links[k].share) >= 0) k++;
+      const link = links[k];
+      rttMs = clamp(rng.logNormal(link.rttMedianMs, link.rttSigma), m.rttMinMs, m.rttMaxMs);
+      mbps = link.bandwidthMbps;
+    }
     f[fb + F_RTT] = Math.round(rttMs * NS_PER_MS);
-    const mbps = clamp(rng.logNormal(m.bandwidthMedianMbps, m.bandwidthSigma), m.bandwidthMinMbps, m.bandwidthMaxMbps);
     f[fb + F_DELTA] = (1_514 * 8 * 1_000) / mbps;
     f[fb + F_SRV_EPS] = 15_000 + rng.below(30_000);
     let mss = v6 === 1 ? 1_440 : 1_460;
@@ -824,6 +976,8 @@ class WebTrafficGenerator {
     i[ib + I_ENDING] = ending;
 
     f[fb + F_ID] = this.nextId++;
+    f[fb + F_ARRIVAL] = t;
+    i[ib + I_CONN] = -1;
     f[fb + F_FIRST] = Number.NaN;
     f[fb + F_LAST] = Number.NaN;
     f[fb + F_LAST_RAW] = 0;
@@ -836,6 +990,7 @@ class WebTrafficGenerator {
     i[ib + I_CLOSING] = 0;
     this.stats.connections++;
     if (v6 === 1) this.stats.connectionsIpv6++;
+    if (source !== undefined) rng.saveState(this.rs, slot * NR);
     this.heapPush(slot, t);
   }
 
@@ -1276,6 +1431,13 @@ class WebTrafficGenerator {
     const i = this.i;
     const fb = slot * NF;
     const ib = slot * NI;
+    if (f[fb + F_FIRST] !== f[fb + F_FIRST]) {
+      // Not a single packet written (cut before its SYN, or wholly in a pre-roll): it never existed.
+      this.stats.connections--;
+      if (i[ib + I_V6] === 1) this.stats.connectionsIpv6--;
+      this.freeList[this.freeCount++] = slot;
+      return;
+    }
     const closing = i[ib + I_CLOSING];
     const end: ConnectionEnd =
       (closing & CLOSING_RST) !== 0 ? 'rst' : (closing & CLOSING_BOTH_FINS) === CLOSING_BOTH_FINS ? 'fin' : otherwise;
@@ -1304,6 +1466,9 @@ class WebTrafficGenerator {
         closedBy,
         exchanges: i[ib + I_EXCHANGES],
         rttNs: f[fb + F_RTT],
+        conn: i[ib + I_CONN],
+        synSeen: i[ib + I_SYN_SEEN] === 1,
+        synOnly: i[ib + I_SYN_STATE] === 1,
       });
     }
     this.freeList[this.freeCount++] = slot;
@@ -1325,12 +1490,23 @@ class WebTrafficGenerator {
     const fb = slot * NF;
     const ib = slot * NI;
     const v6 = i[ib + I_V6] === 1;
+    if (t < 0) {
+      // Pre-roll (scheduled arrivals before the capture): simulated, not written.
+      // The IP ID counters still move, so later packets carry the IDs they would in a continuous run.
+      if (!v6) {
+        if (fromClient) i[ib + I_IPID_C] = (i[ib + I_IPID_C] + 1) & 0xffff;
+        else i[ib + I_IPID_S] = (i[ib + I_IPID_S] + 1) & 0xffff;
+      }
+      f[fb + F_LAST_RAW] = t;
+      return;
+    }
     const syn = (flags & TCP_FLAG_SYN) !== 0;
     const tcpLen = syn ? TCP_HEADER + TCP_SYN_OPTIONS : TCP_HEADER;
     const segLen = tcpLen + payload;
-    const headerEnd = ETH_HEADER + (v6 ? IPV6_HEADER : IPV4_HEADER) + tcpLen;
+    const lh = this.linkHeader;
+    const headerEnd = lh + (v6 ? IPV6_HEADER : IPV4_HEADER) + tcpLen;
     let wireLength = headerEnd + payload;
-    if (fromClient && wireLength < ETH_MIN_FRAME) wireLength = ETH_MIN_FRAME;
+    if (fromClient && wireLength < this.minFrame) wireLength = this.minFrame;
     const capLength = wireLength < this.snaplen ? wireLength : this.snaplen;
 
     // Time at the file's resolution.
@@ -1353,21 +1529,53 @@ class WebTrafficGenerator {
       p0 = 0;
     }
 
-    // Ethernet: the server's MAC and the router's (02:00:5e:10:00:01 and …:fe), by direction.
-    b[p0] = 0x02;
-    b[p0 + 1] = 0x00;
-    b[p0 + 2] = 0x5e;
-    b[p0 + 3] = 0x10;
-    b[p0 + 4] = 0x00;
-    b[p0 + 5] = fromClient ? MAC_SERVER_LAST : MAC_ROUTER_LAST;
-    b[p0 + 6] = 0x02;
-    b[p0 + 7] = 0x00;
-    b[p0 + 8] = 0x5e;
-    b[p0 + 9] = 0x10;
-    b[p0 + 10] = 0x00;
-    b[p0 + 11] = fromClient ? MAC_ROUTER_LAST : MAC_SERVER_LAST;
-    b[p0 + 12] = v6 ? ETHERTYPE_IPV6 >>> 8 : ETHERTYPE_IP >>> 8;
-    b[p0 + 13] = v6 ? ETHERTYPE_IPV6 & 0xff : ETHERTYPE_IP & 0xff;
+    const link = this.link;
+    if (link === LINK_ETHERNET || link === LINK_VLAN) {
+      // Ethernet: the server's MAC and the router's (02:00:5e:10:00:01 and …:fe), by direction.
+      b[p0] = 0x02;
+      b[p0 + 1] = 0x00;
+      b[p0 + 2] = 0x5e;
+      b[p0 + 3] = 0x10;
+      b[p0 + 4] = 0x00;
+      b[p0 + 5] = fromClient ? MAC_SERVER_LAST : MAC_ROUTER_LAST;
+      b[p0 + 6] = 0x02;
+      b[p0 + 7] = 0x00;
+      b[p0 + 8] = 0x5e;
+      b[p0 + 9] = 0x10;
+      b[p0 + 10] = 0x00;
+      b[p0 + 11] = fromClient ? MAC_ROUTER_LAST : MAC_SERVER_LAST;
+      if (link === LINK_ETHERNET) {
+        b[p0 + 12] = v6 ? ETHERTYPE_IPV6 >>> 8 : ETHERTYPE_IP >>> 8;
+        b[p0 + 13] = v6 ? ETHERTYPE_IPV6 & 0xff : ETHERTYPE_IP & 0xff;
+      } else {
+        // 802.1Q tag (IEEE 802.1Q §9.6): TPID, then PCP 0, DEI 0, VID; then the inner EtherType.
+        b[p0 + 12] = ETHERTYPE_VLAN >>> 8;
+        b[p0 + 13] = ETHERTYPE_VLAN & 0xff;
+        b[p0 + 14] = VLAN_ID >>> 8;
+        b[p0 + 15] = VLAN_ID & 0xff;
+        b[p0 + 16] = v6 ? ETHERTYPE_IPV6 >>> 8 : ETHERTYPE_IP >>> 8;
+        b[p0 + 17] = v6 ? ETHERTYPE_IPV6 & 0xff : ETHERTYPE_IP & 0xff;
+      }
+    } else if (link === LINK_SLL) {
+      // Linux cooked header (LINKTYPE_LINUX_SLL): packet type, ARPHRD type, address length, 8 address bytes, protocol.
+      b[p0] = 0;
+      b[p0 + 1] = fromClient ? SLL_HOST : SLL_OUTGOING;
+      b[p0 + 2] = 0;
+      b[p0 + 3] = ARPHRD_ETHER;
+      b[p0 + 4] = 0;
+      b[p0 + 5] = 6;
+      // The sender's MAC: the router's for frames from clients, the server's own otherwise; two bytes of padding.
+      b[p0 + 6] = 0x02;
+      b[p0 + 7] = 0x00;
+      b[p0 + 8] = 0x5e;
+      b[p0 + 9] = 0x10;
+      b[p0 + 10] = 0x00;
+      b[p0 + 11] = fromClient ? MAC_ROUTER_LAST : MAC_SERVER_LAST;
+      b[p0 + 12] = 0;
+      b[p0 + 13] = 0;
+      b[p0 + 14] = v6 ? ETHERTYPE_IPV6 >>> 8 : ETHERTYPE_IP >>> 8;
+      b[p0 + 15] = v6 ? ETHERTYPE_IPV6 & 0xff : ETHERTYPE_IP & 0xff;
+    }
 
     const cw = this.clientWords;
     const cb = slot * 4;
@@ -1378,7 +1586,7 @@ class WebTrafficGenerator {
     let sum = IPPROTO_TCP + segLen;
     let p: number;
     if (!v6) {
-      const ip = p0 + ETH_HEADER;
+      const ip = p0 + lh;
       const src = fromClient ? cw[cb] : sw[0];
       const dst = fromClient ? sw[0] : cw[cb];
       const totalLength = IPV4_HEADER + segLen;
@@ -1422,7 +1630,7 @@ class WebTrafficGenerator {
       sum += addrSum;
       p = ip + IPV4_HEADER;
     } else {
-      const ip = p0 + ETH_HEADER;
+      const ip = p0 + lh;
       const flow = fromClient ? i[ib + I_FLOW_C] : i[ib + I_FLOW_S];
       b[ip] = 0x60 | (flow >>> 16);
       b[ip + 1] = (flow >>> 8) & 0xff;
@@ -1548,9 +1756,15 @@ class WebTrafficGenerator {
       f[fb + F_PKT_S]++;
       f[fb + F_BYTES_S] += payload;
     }
+    const clientSyn = fromClient && (flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) === TCP_FLAG_SYN ? 1 : 0;
     if (f[fb + F_FIRST] !== f[fb + F_FIRST]) {
       f[fb + F_FIRST] = tq;
+      i[ib + I_CONN] = c[C_WRITTEN_CONNS]++;
+      i[ib + I_SYN_SEEN] = clientSyn;
+      i[ib + I_SYN_STATE] = clientSyn;
       if (++c[C_OPEN] > c[C_MAX_OPEN]) c[C_MAX_OPEN] = c[C_OPEN];
+    } else if (clientSyn === 0) {
+      i[ib + I_SYN_STATE] = 0;
     }
     f[fb + F_LAST] = tq;
     f[fb + F_LAST_RAW] = t;
