@@ -33,7 +33,13 @@ export type ErrorCode =
   /** An option value is invalid (exit code 2). */
   | 'OPTION_INVALID'
   /** A warning turned into a failure by --strict. */
-  | 'STRICT_WARNING';
+  | 'STRICT_WARNING'
+  /** `plot`: the input is not one of the tool's CSVs (bad quoting, columns, numbers, order). */
+  | 'CSV_INVALID'
+  /** `plot`: the CSV is the header alone. */
+  | 'PLOT_EMPTY'
+  /** `plot --policy`: the timeseries CSV has no rows of that policy. */
+  | 'PLOT_UNKNOWN_POLICY';
 
 export interface ReplayErrorDetails {
   file?: string;

@@ -34,4 +34,5 @@ export const defaultActions: Actions = {
   connections: async (files, options, flags) =>
     (await import('./connections-action.js')).runConnectionsCommand(files, options, flags),
   replay: async (files, options, outputs) => (await import('./replay-action.js')).runReplayCommand(files, options, outputs),
+  plot: async (file, flags) => (await import('./plot-action.js')).runPlotCommand(file, flags),
 };

@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, POLICY_NAMES, type ReplayOptions } from '../options.js';
 import { VERSION } from '../version.js';
+import { PLOT_KINDS, type PlotKindChoice } from '../plot/kinds.js';
 import { USAGE_HINT } from './error-line.js';
 
 /** Options of the main command beyond the library's ReplayOptions: where outputs go. */
@@ -26,10 +27,21 @@ export interface ConnectionsFlags {
   quiet: boolean;
 }
 
+/** Options of `plot` (docs/plot.md). */
+export interface PlotFlags {
+  output?: string;
+  kind: PlotKindChoice;
+  policy?: string;
+  title?: string;
+  width?: number;
+  height?: number;
+}
+
 export interface Actions {
   replay(files: string[], options: ReplayOptions, outputs: ReplayOutputs): Promise<number>;
   info(files: string[], flags: { json: boolean; strict: boolean }): Promise<number>;
   connections(files: string[], options: ReplayOptions, flags: ConnectionsFlags): Promise<number>;
+  plot(file: string, flags: PlotFlags): Promise<number>;
 }
 
 function wholeNumber(min: number) {
@@ -188,5 +200,26 @@ export function createProgram(actions: Actions): Command {
     if (o.bytesWidth !== undefined) flags.bytesWidth = o.bytesWidth as string;
     program.setOptionValue('__exitCode', await actions.connections(files, trackingOptions(o), flags));
   });
+
+  program
+    .command('plot')
+    .description('draw a CSV of this tool as SVG: imbalance densities (Figure 4), --distribution (Figure 3) or --timeseries')
+    .argument('[file]', "the CSV, or '-' for standard input", '-')
+    .option('-o, --output <file>', 'write the SVG here (atomically) instead of standard output')
+    .addOption(new Option('--kind <kind>', 'what the CSV is; auto = from its header').choices(['auto', ...PLOT_KINDS]).default('auto'))
+    .option('--policy <name>', 'timeseries: the policy whose servers are drawn (default: the first in the file)')
+    .option('--title <text>', 'title above the panels')
+    .option('--width <px>', 'width in pixels (default by kind)', wholeNumber(200))
+    .option('--height <px>', 'height in pixels (default by kind)', wholeNumber(150))
+    .exitOverride()
+    .action(async (file: string, o: Record<string, unknown>) => {
+      const flags: PlotFlags = { kind: o.kind as PlotKindChoice };
+      if (o.output !== undefined) flags.output = o.output as string;
+      if (o.policy !== undefined) flags.policy = o.policy as string;
+      if (o.title !== undefined) flags.title = o.title as string;
+      if (o.width !== undefined) flags.width = o.width as number;
+      if (o.height !== undefined) flags.height = o.height as number;
+      program.setOptionValue('__exitCode', await actions.plot(file, flags));
+    });
   return program;
 }

@@ -35,6 +35,9 @@ function mockActions(result = 0): { actions: Actions; calls: Calls } {
       calls.connections.push([files, options, flags]);
       return result;
     },
+    async plot() {
+      return result;
+    },
   };
   return { actions, calls };
 }
@@ -282,6 +285,7 @@ describe('main(): exit codes and the one error line', () => {
       },
       info: async () => 0,
       connections: async () => 0,
+      plot: async () => 0,
     };
     return main(argv('x.pcap'), actions);
   }
