@@ -20,6 +20,9 @@ export interface LegendEntry {
   readonly style: SeriesStyle;
 }
 
+/** The y axis reaches at least this factor above the highest value, so no curve runs along the frame's top. */
+export const HEADROOM = 1.05;
+
 /** Line width of every curve: 2 px, so a curve always covers whole pixels in a render (tests look for its colour). */
 export const CURVE_WIDTH = 2;
 

@@ -12,7 +12,7 @@
  * every bin as wide) get a linear axis from 0.
  */
 import { ReplayError } from '../errors.js';
-import { CURVE_WIDTH, drawAxes, drawHeader, drawNotes, panelRects, plotArea, type LegendEntry } from './chart.js';
+import { CURVE_WIDTH, HEADROOM, drawAxes, drawHeader, drawNotes, panelRects, plotArea, type LegendEntry } from './chart.js';
 import { PALETTE } from './colors.js';
 import { percent } from './format.js';
 import { col, numberField, type ColumnIndex, type PlotCollector, type PlotOptions, type PlotRenderer } from './renderer.js';
@@ -128,7 +128,7 @@ class DistributionCollector implements PlotCollector {
       }
       let yTop = 0;
       if (first >= 0) for (let i = first; i < b.start.length; i++) yTop = Math.max(yTop, b.probability[i]);
-      const y = new LinearScale([0, niceCeil(yTop)], [area.y + area.h, area.y], 5);
+      const y = new LinearScale([0, niceCeil(yTop * HEADROOM)], [area.y + area.h, area.y], 5);
       const right = new LinearScale([0, 1], [area.y + area.h, area.y], 5);
       const panel = PANELS[metric] ?? { title: metric, xLabel: metric };
       svg.open('g', { class: 'panel', 'data-panel': metric });

@@ -12,7 +12,7 @@
  * in the panel, per policy, instead of squeezing the bulk into a corner.
  */
 import { ReplayError } from '../errors.js';
-import { CURVE_WIDTH, drawAxes, drawHeader, drawNotes, panelRects, plotArea, type LegendEntry } from './chart.js';
+import { CURVE_WIDTH, HEADROOM, drawAxes, drawHeader, drawNotes, panelRects, plotArea, type LegendEntry } from './chart.js';
 import { policyStyles } from './colors.js';
 import { percent } from './format.js';
 import { col, numberField, type ColumnIndex, type PlotCollector, type PlotOptions, type PlotRenderer } from './renderer.js';
@@ -151,7 +151,7 @@ class ImbalanceCollector implements PlotCollector {
         for (let i = 0; i < s.start.length; i++) if (s.start[i] < xMax) yTop = Math.max(yTop, s.density[i]);
       }
       const x = new LinearScale([0, xMax], [area.x, area.x + area.w]);
-      const y = new LinearScale([0, niceCeil(yTop)], [area.y + area.h, area.y], 5);
+      const y = new LinearScale([0, niceCeil(yTop * HEADROOM)], [area.y + area.h, area.y], 5);
       svg.open('g', { class: 'panel', 'data-panel': metric });
       drawAxes(svg, area, {
         title: `(${LETTERS[m % LETTERS.length]}) ${PANEL_TITLES[metric] ?? metric}`,

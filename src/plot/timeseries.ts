@@ -12,7 +12,7 @@
  * points, which draws the same picture from a few thousand points.
  */
 import { ReplayError } from '../errors.js';
-import { CURVE_WIDTH, drawAxes, drawHeader, panelRects, plotArea, type LegendEntry, type Rect } from './chart.js';
+import { CURVE_WIDTH, HEADROOM, drawAxes, drawHeader, panelRects, plotArea, type LegendEntry, type Rect } from './chart.js';
 import { paletteStyle } from './colors.js';
 import { col, numberField, type ColumnIndex, type PlotCollector, type PlotOptions, type PlotRenderer } from './renderer.js';
 import { LinearScale, niceCeil } from './scale.js';
@@ -120,7 +120,7 @@ class TimeseriesCollector implements PlotCollector {
       let top = 0;
       for (const v of panel.values) for (let k = 0; k < n; k++) top = Math.max(top, v[k] ?? 0);
       const x = new LinearScale([0, tEnd > 0 ? tEnd : 1], [area.x, area.x + area.w]);
-      const y = new LinearScale([0, niceCeil(top)], [area.y + area.h, area.y], 5, true);
+      const y = new LinearScale([0, niceCeil(top * HEADROOM)], [area.y + area.h, area.y], 5, true);
       svg.open('g', { class: 'panel', 'data-panel': panel.metric });
       drawAxes(svg, area, {
         title: panel.title,
