@@ -167,6 +167,8 @@ export interface ArrivalSource {
   readonly clientPort: number;
   /** Index among the server addresses of the arrival's family. */
   readonly serverIndex: number;
+  /** Index in `accessLinks` of the client's link (a client keeps its link), or -1 to draw one per connection. */
+  readonly linkIndex: number;
 }
 
 export interface WebTrafficOptions {
@@ -210,8 +212,14 @@ export interface WebTrafficOptions {
   maxLifetimeSec?: number;
   /** Arrivals from outside (connectionRate is then unused); see ArrivalSource. */
   arrivals?: ArrivalSource;
-  /** Called with each connection's ground truth when its last packet is written, or at the end for the ones cut. */
-  onConnection?: (truth: ConnectionTruth) => void;
+  /**
+   * Called with each connection's ground truth when its last packet is
+   * written (or when the lifetime cap stops it, or at the end for the ones
+   * cut), with the generator's clock then (ns after startSec).
+   */
+  onConnection?: (truth: ConnectionTruth, nowNs: number) => void;
+  /** Called every 65,536 packets with the packets and the file bytes so far (a progress bar). */
+  onProgress?: (packets: number, fileBytes: number) => void;
 }
 
 export interface ResolvedWebTrafficOptions {
@@ -340,6 +348,11 @@ export function normalizeWebTrafficOptions(options: WebTrafficOptions = {}): Res
   checkNumber('model.responseMaxBytes', m.responseMaxBytes, 1, 4e9, true);
   checkNumber('model.responseTailShape', m.responseTailShape, 0.05, 100);
   checkNumber('model.thinkLongShape', m.thinkLongShape, 0.05, 100);
+  // A header-only snaplen must still hold the 14 TCP bytes a decoder needs (SPEC §2) after the link and IP headers.
+  const needed = LINK_HEADER_BYTES[LINK_CODES[r.linkType] ?? 0] + (r.ipv6Fraction > 0 ? IPV6_HEADER : IPV4_HEADER) + 14;
+  if (r.snaplen < needed) {
+    invalid(`snaplen ${r.snaplen} cuts the TCP header of ${r.ipv6Fraction > 0 ? 'IPv6' : 'IPv4'} packets on link type ${r.linkType} (needs ≥ ${needed})`);
+  }
   return r;
 }
 
@@ -562,7 +575,7 @@ const ARPHRD_ETHER = 1;
  */
 export function generateWebTraffic(sink: CaptureSink, options: WebTrafficOptions = {}): WebTrafficStats {
   const o = normalizeWebTrafficOptions(options);
-  return new WebTrafficGenerator(sink, o, options.onConnection).run();
+  return new WebTrafficGenerator(sink, o, options.onConnection, options.onProgress).run();
 }
 
 /** `generateWebTraffic` into a file, through one 8 MiB buffer. */
@@ -571,7 +584,7 @@ export function writeWebTrafficFile(path: string, options: WebTrafficOptions = {
   const fd = fs.openSync(path, 'w');
   try {
     const sink = new FdSink(fd);
-    const stats = new WebTrafficGenerator(sink, o, options.onConnection).run();
+    const stats = new WebTrafficGenerator(sink, o, options.onConnection, options.onProgress).run();
     sink.flush();
     return stats;
   } finally {
@@ -583,7 +596,7 @@ class WebTrafficGenerator {
   private readonly o: ResolvedWebTrafficOptions;
   private readonly m: TrafficModel;
   private readonly rng: Xoshiro128;
-  private readonly onConnection: ((truth: ConnectionTruth) => void) | undefined;
+  private readonly onConnection: ((truth: ConnectionTruth, nowNs: number) => void) | undefined;
   private readonly pcap: PcapWriter | undefined;
   private readonly pcapng: PcapngWriter | undefined;
   private readonly sink: CaptureSink;
@@ -650,7 +663,12 @@ class WebTrafficGenerator {
   private readonly c = new Float64Array(C_COUNT);
   private readonly stats: WebTrafficStats;
 
-  constructor(sink: CaptureSink, o: ResolvedWebTrafficOptions, onConnection: ((truth: ConnectionTruth) => void) | undefined) {
+  constructor(
+    sink: CaptureSink,
+    o: ResolvedWebTrafficOptions,
+    onConnection: ((truth: ConnectionTruth, nowNs: number) => void) | undefined,
+    private readonly onProgress?: (packets: number, fileBytes: number) => void,
+  ) {
     this.o = o;
     this.m = o.model;
     this.sink = sink;
@@ -798,7 +816,8 @@ class WebTrafficGenerator {
     // Slices of a bounded number of packets: a function that returns often is
     // optimized as a whole by V8, where one long loop would only get
     // on-stack replacement, measured at less than half the speed.
-    while (this.slice(65_536)) {}
+    const progress = this.onProgress;
+    while (this.slice(65_536)) progress?.(this.c[C_PACKETS], this.c[C_FILE_BYTES]);
     // Whatever is still in progress is cut by the end of the capture, reported in id order.
     const cut: number[] = [];
     for (let k = 0; k < this.heapSize; k++) cut.push(this.heap[k]);
@@ -933,9 +952,13 @@ class WebTrafficGenerator {
       rttMs = clamp(rng.logNormal(m.rttMedianMs, m.rttSigma), m.rttMinMs, m.rttMaxMs);
       mbps = clamp(rng.logNormal(m.bandwidthMedianMbps, m.bandwidthSigma), m.bandwidthMinMbps, m.bandwidthMaxMbps);
     } else {
-      let u = rng.uniform();
       let k = 0;
-      while (k < links.length - 1 && (u -= links[k].share) >= 0) k++;
+      if (source !== undefined && source.linkIndex >= 0) {
+        k = Math.min(source.linkIndex, links.length - 1);
+      } else {
+        let u = rng.uniform();
+        while (k < links.length - 1 && (u -= links[k].share) >= 0) k++;
+      }
       const link = links[k];
       rttMs = clamp(rng.logNormal(link.rttMedianMs, link.rttSigma), m.rttMinMs, m.rttMaxMs);
       mbps = link.bandwidthMbps;
@@ -980,7 +1003,7 @@ class WebTrafficGenerator {
     i[ib + I_CONN] = -1;
     f[fb + F_FIRST] = Number.NaN;
     f[fb + F_LAST] = Number.NaN;
-    f[fb + F_LAST_RAW] = 0;
+    f[fb + F_LAST_RAW] = t;
     f[fb + F_PKT_C] = 0;
     f[fb + F_PKT_S] = 0;
     f[fb + F_BYTES_C] = 0;
@@ -1076,7 +1099,11 @@ class WebTrafficGenerator {
   /** Moves the top connection to its next packet time. */
   private reschedule(t: number): void {
     const now = this.c[C_NOW];
-    this.key[this.heap[0]] = t > now ? t : now;
+    const slot = this.heap[0];
+    // Never past the lifetime cap (Infinity without one): the connection is stopped there, not later.
+    const cap = this.f[slot * NF + F_ARRIVAL] + this.lifetimeCapNs;
+    if (t > cap) t = cap;
+    this.key[slot] = t > now ? t : now;
     this.siftDownTop();
   }
 
@@ -1204,7 +1231,7 @@ class WebTrafficGenerator {
     const oddSuppressed = !fin && receiverGap < ackDelay + DELAYED_ACK_NS;
     const acks = (n >> 1) + ((n & 1) === 1 && !oddSuppressed ? 1 : 0);
     i[ib + I_X_ACKS] = acks;
-    f[fb + F_NEXT_ACK] = acks > 0 ? this.ackTime(slot, 0, -1) : Infinity;
+    f[fb + F_NEXT_ACK] = acks > 0 ? this.ackTime(slot, 0, -Infinity) : Infinity;
     this.reschedule(start);
   }
 
@@ -1469,7 +1496,7 @@ class WebTrafficGenerator {
         conn: i[ib + I_CONN],
         synSeen: i[ib + I_SYN_SEEN] === 1,
         synOnly: i[ib + I_SYN_STATE] === 1,
-      });
+      }, this.c[C_NOW]);
     }
     this.freeList[this.freeCount++] = slot;
   }

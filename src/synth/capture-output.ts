@@ -1,0 +1,70 @@
+/**
+ * Where `synth` writes a capture: a CaptureSink over a file descriptor (an
+ * atomic file or standard output, src/output/atomic-file.ts openByteTarget),
+ * through one 8 MiB buffer, optionally gzip-compressed.
+ *
+ * Gzip: each buffer is compressed on its own into one gzip member (RFC 1952
+ * §2.2: a gzip file is a series of members; gunzip, zlib and this project's
+ * reader inflate them one after the other). That keeps compression
+ * synchronous and streaming at any size; Node's gzip header has mtime 0 and no
+ * name, so the same capture gives the same bytes (with the same zlib).
+ */
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { ReplayError } from '../errors.js';
+import { BrokenPipeError } from '../output/atomic-file.js';
+import { FD_SINK_BUFFER_BYTES, type CaptureSink } from '../reader/writer.js';
+
+/** zlib's level for --gzip: the default trade-off (gzip -6). */
+export const GZIP_LEVEL = 6;
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+export class CaptureOutput implements CaptureSink {
+  buf: Uint8Array;
+  pos = 0;
+  /** Bytes handed to the descriptor (compressed, with gzip). */
+  bytesWritten = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly name: string,
+    private readonly gzip: boolean,
+    bufferBytes: number = FD_SINK_BUFFER_BYTES,
+  ) {
+    this.buf = Buffer.allocUnsafeSlow(bufferBytes);
+  }
+
+  reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(n);
+  }
+
+  flush(): void {
+    if (this.pos === 0) return;
+    const data = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    const out = this.gzip ? zlib.gzipSync(data, { level: GZIP_LEVEL }) : data;
+    this.writeAll(out);
+  }
+
+  private writeAll(b: Uint8Array): void {
+    let off = 0;
+    while (off < b.length) {
+      try {
+        off += fs.writeSync(this.fd, b, off, b.length - off);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          // A non-blocking pipe on standard output: wait for the reader.
+          Atomics.wait(sleepCell, 0, 0, 2);
+          continue;
+        }
+        if (code === 'EPIPE') throw new BrokenPipeError();
+        throw new ReplayError('OUTPUT_WRITE', `cannot write: ${(err as Error).message}`, { file: this.name });
+      }
+    }
+    this.bytesWritten += b.length;
+  }
+}
