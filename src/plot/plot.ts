@@ -27,6 +27,10 @@ export function plotCsv(bytes: Uint8Array, file: string, request: PlotRequest = 
   let collector: PlotCollector | undefined;
   let fieldCount = 0;
   let rows = 0;
+  const binaryAt = firstBinaryByte(bytes);
+  if (binaryAt >= 0) {
+    throw new ReplayError('CSV_INVALID', 'binary data, not CSV text (plot reads the CSVs the tool writes, not a capture)', { file, offset: binaryAt });
+  }
   readCsv(bytes, file, (fields, offset) => {
     if (collector === undefined) {
       kind = chooseKind(fields, file, offset, request.kind ?? 'auto');
@@ -57,7 +61,8 @@ export function plotCsv(bytes: Uint8Array, file: string, request: PlotRequest = 
 }
 
 function chooseKind(header: readonly string[], file: string, offset: number, choice: PlotKindChoice): PlotKind {
-  const shown = header.join(',');
+  // Printable text only in a message (STYLE: no raw bytes in messages).
+  const shown = header.join(',').replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
   const headerText = shown.length > 80 ? shown.slice(0, 80) + '…' : shown;
   if (choice !== 'auto') {
     const r = RENDERERS[choice];
@@ -80,4 +85,21 @@ function chooseKind(header: readonly string[], file: string, offset: number, cho
     );
   }
   return kinds[0];
+}
+
+/** How far the input is looked at for binary data. */
+const SNIFF_BYTES = 4096;
+
+/**
+ * The offset of the first byte in the input's first 4 KiB that no text of
+ * ours holds (a C0 control other than tab, CR, LF; or DEL), or -1. Catches a
+ * capture or a gzip file given by mistake before its bytes reach a message.
+ */
+export function firstBinaryByte(bytes: Uint8Array): number {
+  const n = Math.min(bytes.length, SNIFF_BYTES);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i];
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f) return i;
+  }
+  return -1;
 }
