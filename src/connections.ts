@@ -5,6 +5,8 @@
 import type { CaptureStats } from './pass.js';
 import { trackConnections } from './track.js';
 import { normalizeOptions, type ReplayOptions } from './options.js';
+import { nothingMeasuredReason } from './warnings.js';
+import { ReplayError } from './errors.js';
 import type { ConnectionTracker } from './flows/tracker.js';
 import type { FlowListener } from './flows/events.js';
 import { connectionRow } from './flows/connection-row.js';
@@ -77,6 +79,16 @@ export async function runConnections(
     },
     onProgress: handlers.onProgress,
   });
+  const reason = nothingMeasuredReason({
+    packets: run.stats.packets,
+    outsideWindow: run.stats.outsideWindow,
+    tcpPackets: run.stats.tcpPackets,
+    connections: tracker.opened,
+  });
+  if (reason !== undefined) {
+    if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${reason} (--strict)`);
+    run.stats.warningLog.once('nothing-measured', undefined, reason);
+  }
   return {
     stats: run.stats,
     connections: tracker.opened,

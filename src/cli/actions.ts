@@ -12,8 +12,8 @@ async function info(files: string[], flags: { json: boolean; strict: boolean }):
   for (const file of files) {
     try {
       const report = await inspectCapture(file, { strict: flags.strict });
+      // Each warning is printed once: in the report itself (text or JSON).
       process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : renderInfoText(report) + (files.length > 1 ? '\n' : ''));
-      if (!flags.json) for (const w of report.warnings) process.stderr.write(`anycast-replay: warning: ${w}\n`);
     } catch (err) {
       // Each file is reported on its own: a damaged one does not stop the others.
       if (!(err instanceof ReplayError)) throw err;
@@ -35,4 +35,5 @@ export const defaultActions: Actions = {
     (await import('./connections-action.js')).runConnectionsCommand(files, options, flags),
   replay: async (files, options, outputs) => (await import('./replay-action.js')).runReplayCommand(files, options, outputs),
   plot: async (file, flags) => (await import('./plot-action.js')).runPlotCommand(file, flags),
+  synth: async (flags) => (await import('./synth-action.js')).runSynthCommand(flags),
 };

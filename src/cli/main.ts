@@ -8,6 +8,7 @@ import { BrokenPipeError, removePendingTemps } from '../output/atomic-file.js';
 import { createProgram, type Actions } from './program.js';
 import { defaultActions } from './actions.js';
 import { EXIT_INTERNAL, errorLine } from './error-line.js';
+import { restoreTerminal } from './progress.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -24,10 +25,13 @@ function installSignalHandlers(): void {
   handlersInstalled = true;
   for (const [signal, n] of Object.entries(SIGNAL_NUMBERS)) {
     process.once(signal as NodeJS.Signals, () => {
+      restoreTerminal();
       removePendingTemps();
       process.exit(128 + n);
     });
   }
+  // Every other way out (process.exit anywhere, an uncaught error) leaves the terminal usable too.
+  process.on('exit', restoreTerminal);
   // A reader that went away (`| head`): end quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') {

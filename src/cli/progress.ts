@@ -2,6 +2,7 @@
  * A progress bar on standard error, only when it is a terminal and the run is
  * not --quiet (issue 5): nothing of it reaches pipes or CI logs.
  */
+import * as fs from 'node:fs';
 import type cliProgressModule from 'cli-progress';
 
 export interface Progress {
@@ -11,6 +12,31 @@ export interface Progress {
 }
 
 const NONE: Progress = { update() {}, stop() {} };
+
+/**
+ * Whether a bar is on the screen: it hid the cursor and turned line wrap off
+ * (cli-progress's hideCursor and linewrap: false), which only its stop() undoes.
+ */
+let barShown = false;
+
+/** Shows the cursor, turns line wrap back on, and ends the bar's line. */
+const RESTORE = '\x1b[?25h\x1b[?7h\n';
+
+/**
+ * Puts the terminal back as it was if a bar is on the screen (issue 8): on
+ * SIGINT/SIGTERM and any other exit the bar's stop() never runs, and the
+ * shell would be left with no cursor and no line wrap. Synchronous, so it
+ * can run just before process.exit(). Safe to call at any time.
+ */
+export function restoreTerminal(): void {
+  if (!barShown) return;
+  barShown = false;
+  try {
+    fs.writeSync(2, RESTORE);
+  } catch {
+    // standard error is gone: nothing to restore
+  }
+}
 const REDRAW_MS = 200;
 
 function mb(n: number): string {
@@ -51,11 +77,13 @@ export async function createProgress(quiet: boolean): Promise<Progress> {
           cliProgress.Presets.shades_classic,
         );
         bar.start(withTotal ? total! : 1, 0, payload);
+        barShown = true;
       }
       bar.update(withTotal ? Math.min(bytes, total!) : 0, payload);
     },
     stop() {
       bar?.stop();
+      barShown = false;
     },
   };
 }
