@@ -42,6 +42,46 @@ export interface Actions {
   info(files: string[], flags: { json: boolean; strict: boolean }): Promise<number>;
   connections(files: string[], options: ReplayOptions, flags: ConnectionsFlags): Promise<number>;
   plot(file: string, flags: PlotFlags): Promise<number>;
+  synth(flags: SynthFlags): Promise<number>;
+}
+
+/** `synth` options as parsed (docs/synth.md); profile defaults are filled by the library. */
+export interface SynthFlags {
+  profile: 'web' | 'olympic';
+  seed: number;
+  rate?: number;
+  duration?: number;
+  start?: number;
+  snaplen?: number;
+  format: 'pcap' | 'pcap-ns' | 'pcapng';
+  linktype: 'ethernet' | 'vlan' | 'sll' | 'raw';
+  ipv6?: number;
+  gzip: boolean;
+  out?: string;
+  truth?: string;
+  series?: string;
+  days?: number;
+  segments?: [number, number];
+  segment?: number;
+  quiet: boolean;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value.trim());
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0)) throw new InvalidArgumentError(`'${value}' is not a positive number`);
+  return n;
+}
+
+function fraction(value: string): number {
+  const n = Number(value.trim());
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || n > 1) throw new InvalidArgumentError(`'${value}' is not a fraction in [0, 1]`);
+  return n;
+}
+
+function segmentRange(value: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(value.trim());
+  if (!m || Number(m[2]) < Number(m[1])) throw new InvalidArgumentError(`'${value}' is not a segment range A-B (A ≤ B)`);
+  return [Number(m[1]), Number(m[2])];
 }
 
 function wholeNumber(min: number) {
@@ -110,6 +150,21 @@ function trackingOptions(o: Record<string, unknown>): ReplayOptions {
   return out;
 }
 
+/**
+ * An option's line in --help: its description, then its choices and default
+ * shown one way for every option — `(one of: a, b; default: x)`, values
+ * unquoted, and no `default: false` for flags, which are off unless given.
+ */
+export function optionDescription(option: Option): string {
+  const extra: string[] = [];
+  if (option.argChoices) extra.push(`one of: ${option.argChoices.join(', ')}`);
+  const value: unknown = option.defaultValue;
+  if (value !== undefined && !(option.isBoolean() && value === false)) {
+    extra.push(`default: ${option.defaultValueDescription ?? (Array.isArray(value) ? value.join(',') : String(value))}`);
+  }
+  return extra.length === 0 ? option.description : `${option.description} (${extra.join('; ')})`;
+}
+
 /** Commander's `error: …` message as the tool's one error line, with a pointer to --help. */
 export function usageErrorLine(message: string): string {
   const text = message.replace(/^error: /, '').replace(/\s+/g, ' ').trim();
@@ -121,9 +176,13 @@ export function createProgram(actions: Actions): Command {
   program
     .name('anycast-replay')
     .description(
-      'Replay the TCP connections of a capture through anycast / ECMP / load-balancer dispatch policies\n' +
+      'Replay the TCP connections of a capture through anycast / ECMP / load-balancer dispatch policies ' +
         'and print the probability density of the load imbalance across N servers as CSV.',
     )
+    // One way of showing defaults and choices in every command's --help (subcommands inherit it).
+    .configureHelp({ optionDescription })
+    // `anycast-replay help [command]`: without it `help` would be taken for a capture file.
+    .helpCommand('help [command]', 'show the help of the tool or of one command')
     .version(VERSION, '-V, --version')
     // Options after a subcommand name belong to the subcommand: `connections x -o f`
     // must not hand -o, -q, --strict, --from… to the main command, which has the same flags.
@@ -220,6 +279,43 @@ export function createProgram(actions: Actions): Command {
       if (o.width !== undefined) flags.width = o.width as number;
       if (o.height !== undefined) flags.height = o.height as number;
       program.setOptionValue('__exitCode', await actions.plot(file, flags));
+    });
+
+  program
+    .command('synth')
+    .description('write a synthetic capture with known ground truth (web traffic, or the 1996 Olympic profile as one capture or a series of segments)')
+    .addOption(new Option('--profile <name>', 'traffic profile').choices(['web', 'olympic']).default('web'))
+    .option('--rate <conn/s>', 'connections per second (web: Poisson rate, default 100; olympic: mean load, default 49.6)', positiveNumber)
+    .option('--duration <s>', 'seconds of capture (default 60)', positiveNumber)
+    .option('--seed <n>', 'seed: the same seed and options give the same bytes', wholeNumber(0), 1)
+    .option('--start <epoch>', 'epoch second of the start (web: 886809600; olympic: 837748800, 1996-07-19 00:00 EDT)', wholeNumber(0))
+    .option('--snaplen <n>', 'bytes captured per frame (68 = header-only; web 262144, olympic 68)', wholeNumber(68))
+    .addOption(new Option('--format <format>', 'capture format').choices(['pcap', 'pcap-ns', 'pcapng']).default('pcap'))
+    .addOption(new Option('--linktype <type>', 'link layer').choices(['ethernet', 'vlan', 'sll', 'raw']).default('ethernet'))
+    .option('--ipv6 <fraction>', 'fraction of clients on IPv6 (web 0.2, olympic 0)', fraction)
+    .option('--gzip', 'compress the capture with gzip', false)
+    .option('-o, --out <file>', "the capture ('-' = standard output, the default; a file is written atomically)")
+    .option('--truth <file>', 'write the ground truth here as `connections` prints it')
+    .option('--series <dir>', 'olympic: write consecutive segments named by start time into DIR, and a MANIFEST')
+    .option('--days <d>', 'olympic series: this many days of segments from the start', wholeNumber(1))
+    .option('--segments <A-B>', 'olympic series: segments A to B only (0 = the first)', segmentRange)
+    .option('--segment <s>', 'olympic series: seconds per segment', wholeNumber(1), 1200)
+    .option('-q, --quiet', 'no progress bar on standard error', false)
+    .exitOverride()
+    .action(async (o: Record<string, unknown>) => {
+      const flags: SynthFlags = {
+        profile: o.profile as SynthFlags['profile'],
+        seed: o.seed as number,
+        format: o.format as SynthFlags['format'],
+        linktype: o.linktype as SynthFlags['linktype'],
+        gzip: o.gzip as boolean,
+        segment: o.segment as number,
+        quiet: o.quiet as boolean,
+      };
+      for (const key of ['rate', 'duration', 'start', 'snaplen', 'ipv6', 'out', 'truth', 'series', 'days', 'segments'] as const) {
+        if (o[key] !== undefined) (flags as unknown as Record<string, unknown>)[key] = o[key];
+      }
+      program.setOptionValue('__exitCode', await actions.synth(flags));
     });
   return program;
 }

@@ -38,6 +38,9 @@ function mockActions(result = 0): { actions: Actions; calls: Calls } {
     async plot() {
       return result;
     },
+    async synth() {
+      return result;
+    },
   };
   return { actions, calls };
 }
@@ -286,6 +289,7 @@ describe('main(): exit codes and the one error line', () => {
       info: async () => 0,
       connections: async () => 0,
       plot: async () => 0,
+      synth: async () => 0,
     };
     return main(argv('x.pcap'), actions);
   }
