@@ -2,11 +2,11 @@
  * Options of the library and the CLI (STYLE options): callers pass a
  * `ReplayOptions`; `normalizeOptions` validates it and fills every default
  * from `DEFAULTS` in one place, returning `ResolvedOptions`. Times are given in
- * seconds as decimal text or numbers and resolved to integer nanoseconds
- * exactly (src/time.ts).
+ * seconds as decimal text or numbers (up to MAX_SECONDS, at most 9 decimals)
+ * and resolved exactly to (seconds, nanoseconds) pairs (src/time.ts).
  */
 import { ReplayError } from './errors.js';
-import { NS_PER_SEC, parseSecondsToNs } from './time.js';
+import { type Duration, exceedsMaxSeconds, isZeroDuration, MAX_SECONDS, NS_PER_SEC, parseSeconds } from './time.js';
 
 import { POLICY_NAMES, type PolicyName } from './dispatch/policy.js';
 import { parseServices } from './dispatch/service-filter.js';
@@ -46,17 +46,20 @@ export interface ResolvedOptions {
   servers: number;
   policies: PolicyName[];
   seed: number;
-  intervalNs: number;
+  /** Sampling interval, > 0. */
+  interval: Duration;
   /** The bin width as given (canonical decimal text) — binning is exact on it. */
   binWidth: string;
   direction: Direction;
-  idleTimeoutNs: number;
-  synTimeoutNs: number;
+  /** 0 = off. */
+  idleTimeout: Duration;
+  /** 0 = off. */
+  synTimeout: Duration;
   maxConnections: number;
   services: string[];
   /** Relative to the capture's first record; undefined = no bound. */
-  fromNs: number | undefined;
-  toNs: number | undefined;
+  from: Duration | undefined;
+  to: Duration | undefined;
   strict: boolean;
 }
 
@@ -81,13 +84,17 @@ function invalid(option: string, problem: string): ReplayError {
   return new ReplayError('OPTION_INVALID', `option ${option}: ${problem}`);
 }
 
-/** Seconds as text or number → integer ns, exactly; throws OPTION_INVALID. */
-export function secondsOption(option: string, value: string | number, allowZero: boolean): number {
+/**
+ * Seconds as text or number → an exact (sec, nsec) Duration, at most
+ * MAX_SECONDS; throws OPTION_INVALID.
+ */
+export function secondsOption(option: string, value: string | number, allowZero: boolean): Duration {
   const text = typeof value === 'number' ? numberToPlainText(value) : value;
-  const ns = parseSecondsToNs(text);
-  if (Number.isNaN(ns)) throw invalid(option, `'${text}' is not a number of seconds (at most 9 decimals)`);
-  if (!allowZero && ns === 0) throw invalid(option, 'must be greater than 0');
-  return ns;
+  const d = parseSeconds(text);
+  if (d === undefined) throw invalid(option, `'${text}' is not a number of seconds (at most 9 decimals)`);
+  if (exceedsMaxSeconds(d)) throw invalid(option, `'${text.trim()}' is more than the maximum of ${MAX_SECONDS} seconds`);
+  if (!allowZero && isZeroDuration(d)) throw invalid(option, 'must be greater than 0');
+  return d;
 }
 
 function numberToPlainText(value: number): string {
@@ -138,33 +145,33 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
   const servers = integerOption('--servers', options.servers ?? DEFAULTS.servers, 1, MAX_SERVERS);
   const policies = resolvePolicies(options.policy ?? [DEFAULTS.policy]);
   const seed = integerOption('--seed', options.seed ?? DEFAULTS.seed, 0, 0xffffffff);
-  const intervalNs = secondsOption('--interval', options.interval ?? DEFAULTS.interval, false);
+  const interval = secondsOption('--interval', options.interval ?? DEFAULTS.interval, false);
   const binWidth = binWidthOption(options.binWidth ?? DEFAULTS.binWidth);
   const direction = options.direction ?? DEFAULTS.direction;
   if (direction !== 'both' && direction !== 's2c' && direction !== 'c2s') {
     throw invalid('--direction', `'${String(direction)}' is not one of both, s2c, c2s`);
   }
-  const idleTimeoutNs = secondsOption('--idle-timeout', options.idleTimeout ?? DEFAULTS.idleTimeout, true);
-  const synTimeoutNs = secondsOption('--syn-timeout', options.synTimeout ?? DEFAULTS.synTimeout, true);
+  const idleTimeout = secondsOption('--idle-timeout', options.idleTimeout ?? DEFAULTS.idleTimeout, true);
+  const synTimeout = secondsOption('--syn-timeout', options.synTimeout ?? DEFAULTS.synTimeout, true);
   const maxConnections = integerOption('--max-connections', options.maxConnections ?? DEFAULTS.maxConnections, 1, 2 ** 31 - 1);
-  const fromNs = options.from === undefined ? undefined : secondsOption('--from', options.from, true);
-  const toNs = options.to === undefined ? undefined : secondsOption('--to', options.to, true);
-  if (fromNs !== undefined && toNs !== undefined && toNs <= fromNs) {
+  const from = options.from === undefined ? undefined : secondsOption('--from', options.from, true);
+  const to = options.to === undefined ? undefined : secondsOption('--to', options.to, true);
+  if (from !== undefined && to !== undefined && (to.sec < from.sec || (to.sec === from.sec && to.nsec <= from.nsec))) {
     throw invalid('--to', 'must be after --from');
   }
   return {
     servers,
     policies,
     seed,
-    intervalNs,
+    interval,
     binWidth,
     direction,
-    idleTimeoutNs,
-    synTimeoutNs,
+    idleTimeout,
+    synTimeout,
     maxConnections,
     services: validServices(options.service ?? []),
-    fromNs,
-    toNs,
+    from,
+    to,
     strict: options.strict ?? false,
   };
 }

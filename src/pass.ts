@@ -9,7 +9,7 @@ import type { CaptureFileInfo, CaptureRecord } from './reader/record.js';
 import { decodePacket } from './decode/decoder.js';
 import { DecodedPacket } from './decode/packet.js';
 import { SKIP_REASON_COUNT, SKIP_REASON_NAMES } from './decode/skip-reasons.js';
-import { NS_PER_SEC, formatPairDifference } from './time.js';
+import { type Duration, NS_PER_SEC, formatPairDifference } from './time.js';
 import { ReplayError } from './errors.js';
 
 /** A forward jump of the clock above one day is reported (SPEC §1: usually a damaged timestamp). */
@@ -62,8 +62,9 @@ export class CaptureStats {
 }
 
 export interface PassOptions {
-  fromNs?: number | undefined;
-  toNs?: number | undefined;
+  /** Keep the records in [first + from, first + to) (SPEC §1); any size up to MAX_SECONDS. */
+  from?: Duration | undefined;
+  to?: Duration | undefined;
   strict?: boolean;
   onProgress?: (compressedBytes: number, totalBytes: number | undefined) => void;
   /** Called after each file with what the reader learned (info reports files on their own). */
@@ -82,13 +83,19 @@ export interface PassOptions {
 export async function runPass(files: readonly string[], consumer: PacketConsumer, options: PassOptions = {}): Promise<CaptureStats> {
   const stats = new CaptureStats();
   const decoded = new DecodedPacket();
-  const fromNs = options.fromNs;
-  const toNs = options.toNs;
-  const filtering = fromNs !== undefined || toNs !== undefined;
+  const from = options.from;
+  const to = options.to;
+  const filtering = from !== undefined || to !== undefined;
   // The first record of the whole capture fixes the base; with --from/--to,
   // the window is measured from it, and the first kept record becomes t0.
   let haveFirstRecord = false;
-  let firstRecordNsec = 0;
+  // The window's edges as time pairs relative to the base second, set at the
+  // first record: each record is then two integer pair compares, exact however
+  // long the window and the capture (no ns count, no BigInt per record).
+  let fromSec = 0;
+  let fromNsec = 0;
+  let toSec = 0;
+  let toNsec = 0;
   let currentFile = '';
   options.onStart?.(stats);
   const onBase = options.onBase;
@@ -97,14 +104,24 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
     if (!haveFirstRecord) {
       haveFirstRecord = true;
       stats.baseSec = rec.tsSec;
-      firstRecordNsec = rec.tsNsec;
+      if (from !== undefined) {
+        fromSec = from.sec + (rec.tsNsec + from.nsec >= NS_PER_SEC ? 1 : 0);
+        fromNsec = (rec.tsNsec + from.nsec) % NS_PER_SEC;
+      }
+      if (to !== undefined) {
+        toSec = to.sec + (rec.tsNsec + to.nsec >= NS_PER_SEC ? 1 : 0);
+        toNsec = (rec.tsNsec + to.nsec) % NS_PER_SEC;
+      }
     }
     const ownSec = rec.tsSec - stats.baseSec;
     const ownNsec = rec.tsNsec;
     if (filtering) {
-      // Seconds since the first record, as ns: exact while the window bounds are < 2^53 ns.
-      const sinceFirst = ownSec * NS_PER_SEC + (ownNsec - firstRecordNsec);
-      if ((fromNs !== undefined && sinceFirst < fromNs) || (toNs !== undefined && sinceFirst >= toNs)) return;
+      if (
+        (from !== undefined && (ownSec < fromSec || (ownSec === fromSec && ownNsec < fromNsec))) ||
+        (to !== undefined && (ownSec > toSec || (ownSec === toSec && ownNsec >= toNsec)))
+      ) {
+        return;
+      }
     }
     stats.packets++;
     stats.bytesCaptured += rec.capturedLength;

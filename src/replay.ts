@@ -49,7 +49,7 @@ export async function runReplay(files: readonly string[], options: ReplayOptions
     policies: resolved.policies,
     servers: resolved.servers,
     seed: resolved.seed,
-    intervalNs: resolved.intervalNs,
+    interval: resolved.interval,
     binWidth: resolved.binWidth,
     direction: resolved.direction,
     services: resolved.services,

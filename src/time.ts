@@ -9,9 +9,10 @@
  *
  * Within a run, a time is a pair of integers (whole seconds relative to the
  * capture's first record's second, `baseSec`, and nanoseconds): exact over
- * any span, as merged captures jump years (src/flows/events.ts). Durations
- * known to be short (timeouts, the sampling interval) are integer ns in a
- * double, exact below 2^53 ns (about 104 days).
+ * any span, as merged captures jump years (src/flows/events.ts). The
+ * durations the options give (timeouts, the sampling interval, the --from/--to
+ * window) are `Duration` pairs too: a double of nanoseconds would be exact
+ * only below 2^53 ns (about 104 days), and they may be up to MAX_SECONDS.
  */
 
 export const NS_PER_SEC = 1_000_000_000;
@@ -238,6 +239,63 @@ export function formatDuration(ns: number): string {
   if (ns < 0) return `-${formatDuration(-ns)}`;
   const whole = Math.floor(ns / NS_PER_SEC);
   return `${whole}.${pad9(ns - whole * NS_PER_SEC)}`;
+}
+
+/** A non-negative span of time: whole seconds and nanoseconds (0 ≤ nsec < 1e9), exact at any size. */
+export interface Duration {
+  readonly sec: number;
+  readonly nsec: number;
+}
+
+/**
+ * Largest number of seconds an option takes: 10^10 s, about 317 years — past
+ * any capture's span (a pcap timestamp's seconds are 32 bits, 136 years) and
+ * small enough that a time pair plus it stays an exact integer (< 2^53).
+ */
+export const MAX_SECONDS = 10_000_000_000;
+
+const SECONDS_TEXT = /^(\d+)(?:\.(\d{1,9}))?$/;
+
+/**
+ * Parses a non-negative decimal number of seconds with at most 9 decimals
+ * ("0.5", "300", "31536000"; "1e-3" and "-1" are refused) into a Duration,
+ * exactly, from the digits. Returns undefined when the text is not such a
+ * number. The seconds are not bounded here: a value with more digits than a
+ * double holds exactly is still above MAX_SECONDS, which the caller checks
+ * (`exceedsMaxSeconds`).
+ */
+export function parseSeconds(text: string): Duration | undefined {
+  const m = SECONDS_TEXT.exec(text.trim());
+  if (!m) return undefined;
+  return { sec: Number(m[1]), nsec: m[2] ? Number(m[2].padEnd(9, '0')) : 0 };
+}
+
+/** `d` is more than MAX_SECONDS. */
+export function exceedsMaxSeconds(d: Duration): boolean {
+  return d.sec > MAX_SECONDS || (d.sec === MAX_SECONDS && d.nsec > 0);
+}
+
+/** An integer number of ns below 2^53 as a Duration (tests and callers with small values). */
+export function durationFromNs(ns: number): Duration {
+  if (!Number.isSafeInteger(ns) || ns < 0) throw new RangeError(`a duration must be a whole number of ns ≥ 0, got ${ns}`);
+  const sec = Math.floor(ns / NS_PER_SEC);
+  return { sec, nsec: ns - sec * NS_PER_SEC };
+}
+
+/** `d` is a valid Duration: whole seconds ≥ 0 and whole nanoseconds in [0, 1e9), at most MAX_SECONDS in all. */
+export function isValidDuration(d: Duration): boolean {
+  const wellFormed = Number.isInteger(d.sec) && d.sec >= 0 && Number.isInteger(d.nsec) && d.nsec >= 0 && d.nsec < NS_PER_SEC;
+  return wellFormed && !exceedsMaxSeconds(d);
+}
+
+/** The duration is 0 s. */
+export function isZeroDuration(d: Duration): boolean {
+  return d.sec === 0 && d.nsec === 0;
+}
+
+/** A Duration as seconds with exactly 9 decimals (formatDuration's form). */
+export function formatSeconds(d: Duration): string {
+  return `${d.sec}.${pad9(d.nsec)}`;
 }
 
 /**

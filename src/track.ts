@@ -33,7 +33,7 @@ export async function trackConnections(
   hooks: TrackHooks = {},
 ): Promise<TrackRun> {
   const tracker = new ConnectionTracker(
-    { idleTimeoutNs: options.idleTimeoutNs, synTimeoutNs: options.synTimeoutNs, maxConnections: options.maxConnections },
+    { idleTimeout: options.idleTimeout, synTimeout: options.synTimeout, maxConnections: options.maxConnections },
     listener,
   );
   hooks.onTracker?.(tracker);
@@ -50,8 +50,8 @@ export async function trackConnections(
       },
     },
     {
-      fromNs: options.fromNs,
-      toNs: options.toNs,
+      from: options.from,
+      to: options.to,
       strict: options.strict,
       onStart: (s) => {
         statsRef = s;

@@ -18,10 +18,10 @@
  * connection that is not at a head, and the per-packet check is then two
  * comparisons (docs/connections.md, "Performance").
  *
- * Times are (sec, nsec) pairs (events.ts). A timeout is an integer number of
- * ns (below 2^53), split once into a pair; a deadline is the last clock plus
- * that pair with a carry into the seconds, so it is exact however far the
- * capture runs from its base second.
+ * Times are (sec, nsec) pairs (events.ts), and so are the timeouts (up to
+ * MAX_SECONDS, src/time.ts); a deadline is the last clock plus the timeout
+ * with a carry into the seconds, so it is exact however far the capture runs
+ * from its base second and however long the timeout.
  *
  * The lists are intrusive: the LRU links are words of each slot's `rec`
  * record (next to the key and the clock the same packet touches), the SYN
@@ -40,7 +40,7 @@ import {
   REC_STRIDE,
 } from './table.js';
 import { CloseReason } from './events.js';
-import { NS_PER_SEC } from '../time.js';
+import { type Duration, isZeroDuration, NS_PER_SEC } from '../time.js';
 
 /**
  * The two expiry lists and the timeouts that turn a last-packet clock into a
@@ -89,19 +89,19 @@ export class ExpiryQueue {
   private readonly sameTimeouts: boolean;
   private readonly byConn: (x: number, y: number) => number;
 
-  /** `idleTimeoutNs`, `synTimeoutNs`: integer ns, 0 ≤ t < 2^53; 0 = off. */
+  /** `idleTimeout`, `synTimeout`: valid Durations (src/time.ts); 0 = off. */
   constructor(
     private readonly table: ConnectionTable,
-    readonly idleTimeoutNs: number,
-    readonly synTimeoutNs: number,
+    idleTimeout: Duration,
+    synTimeout: Duration,
   ) {
-    this.idleOn = idleTimeoutNs > 0;
-    this.synOn = synTimeoutNs > 0;
-    this.sameTimeouts = idleTimeoutNs === synTimeoutNs;
-    this.idleSec = wholeSeconds(idleTimeoutNs);
-    this.idleNsec = (idleTimeoutNs - this.idleSec * NS_PER_SEC) | 0;
-    this.synSec = wholeSeconds(synTimeoutNs);
-    this.synNsec = (synTimeoutNs - this.synSec * NS_PER_SEC) | 0;
+    this.idleOn = !isZeroDuration(idleTimeout);
+    this.synOn = !isZeroDuration(synTimeout);
+    this.sameTimeouts = idleTimeout.sec === synTimeout.sec && idleTimeout.nsec === synTimeout.nsec;
+    this.idleSec = idleTimeout.sec;
+    this.idleNsec = idleTimeout.nsec | 0;
+    this.synSec = synTimeout.sec;
+    this.synNsec = synTimeout.nsec | 0;
     // Made once: sorting a batch must not create a closure per batch.
     this.byConn = (x, y) => table.conn(x) - table.conn(y);
   }
@@ -453,15 +453,6 @@ export class ExpiryQueue {
       if (s >= 0) due[j++] = s;
     }
   }
-}
-
-/**
- * Whole seconds of a non-negative integer ns count below 2^53. Exact: the
- * quotient is below 2^24, where the division rounds by at most 2^-30 < 1e-9,
- * less than the gap between (k·1e9 − 1) / 1e9 and k, so it never rounds up to k.
- */
-function wholeSeconds(ns: number): number {
-  return Math.floor(ns / NS_PER_SEC);
 }
 
 /** (clock + timeout) ≤ (sec, nsec), the timeout as a pair; with the carry. */

@@ -57,7 +57,7 @@ import {
 } from './table.js';
 import { ExpiryQueue } from './expiry.js';
 import { closeAtPacket } from './close-reason.js';
-import { timeBefore } from '../time.js';
+import { type Duration, isValidDuration, MAX_SECONDS, timeBefore } from '../time.js';
 
 /** Default idle timeout: 300 s, as Zeek's `tcp_inactivity_timeout` (SPEC §3 `--idle-timeout`). */
 export const DEFAULT_IDLE_TIMEOUT_NS = 300_000_000_000;
@@ -67,10 +67,10 @@ export const DEFAULT_SYN_TIMEOUT_NS = 60_000_000_000;
 export const DEFAULT_MAX_CONNECTIONS = 4_000_000;
 
 export interface ConnectionTrackerOptions {
-  /** Idle timeout in integer ns (< 2^53), counted from a connection's last packet on the replay clock; 0 = off. */
-  idleTimeoutNs: number;
-  /** SYN timeout in integer ns (< 2^53) for connections that only ever sent SYNs from the client; 0 = off. */
-  synTimeoutNs: number;
+  /** Idle timeout (up to MAX_SECONDS), counted from a connection's last packet on the replay clock; 0 = off. */
+  idleTimeout: Duration;
+  /** SYN timeout (up to MAX_SECONDS) for connections that only ever sent SYNs from the client; 0 = off. */
+  synTimeout: Duration;
   /** Most connections held at once (closed ones still absorbing late packets count); ≥ 1. */
   maxConnections: number;
   /** Table slots allocated up front (default 1024); the table doubles as needed. */
@@ -99,9 +99,9 @@ export class ConnectionTracker {
   private readonly tracksSyn: boolean;
 
   constructor(options: ConnectionTrackerOptions, listener: FlowListener) {
-    const { idleTimeoutNs, synTimeoutNs, maxConnections } = options;
-    checkTimeout('idleTimeoutNs', idleTimeoutNs);
-    checkTimeout('synTimeoutNs', synTimeoutNs);
+    const { idleTimeout, synTimeout, maxConnections } = options;
+    checkTimeout('idleTimeout', idleTimeout);
+    checkTimeout('synTimeout', synTimeout);
     if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) {
       throw new RangeError(`maxConnections must be an integer ≥ 1, got ${maxConnections}`);
     }
@@ -111,7 +111,7 @@ export class ConnectionTracker {
       initialCapacity: options.initialCapacity,
       maxCapacity: maxConnections,
     });
-    this.expiry = new ExpiryQueue(this.table, idleTimeoutNs, synTimeoutNs);
+    this.expiry = new ExpiryQueue(this.table, idleTimeout, synTimeout);
     this.tracksSyn = this.expiry.tracksSyn;
   }
 
@@ -401,8 +401,8 @@ export class ConnectionTracker {
   }
 }
 
-function checkTimeout(name: string, ns: number): void {
-  if (!Number.isSafeInteger(ns) || ns < 0) {
-    throw new RangeError(`${name} must be an integer number of ns ≥ 0, got ${ns}`);
+function checkTimeout(name: string, d: Duration): void {
+  if (!isValidDuration(d)) {
+    throw new RangeError(`${name} must be whole seconds from 0 to ${MAX_SECONDS} and nanoseconds below 1e9, got ${d.sec} s ${d.nsec} ns`);
   }
 }

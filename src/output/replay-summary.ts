@@ -13,7 +13,7 @@
  */
 import { MEAN_DECIMALS, type ImbalanceStats } from '../sampler/imbalance.js';
 import type { ReplayResults } from '../sampler/sampler.js';
-import { formatDuration, formatPair, formatPairDifference } from '../time.js';
+import { formatPair, formatPairDifference, formatSeconds } from '../time.js';
 import { formatRatioFixed, formatScaled } from './decimal.js';
 import { METRICS, type Metric } from './histogram-csv.js';
 
@@ -172,7 +172,7 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
         : null,
     },
     replay: {
-      interval: formatDuration(results.intervalNs),
+      interval: formatSeconds(results.interval),
       bin_width: results.binWidth.text,
       direction: input.direction,
       seed: input.seed,

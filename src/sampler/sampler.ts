@@ -32,7 +32,7 @@ import {
 } from '../dispatch/dispatcher.js';
 import type { EndpointSource, PolicyName } from '../dispatch/policy.js';
 import { parseServices } from '../dispatch/service-filter.js';
-import { NS_PER_SEC, formatPair } from '../time.js';
+import { type Duration, isValidDuration, isZeroDuration, NS_PER_SEC, formatPair } from '../time.js';
 import { ImbalanceStats, parseBinWidth, type BinWidth } from './imbalance.js';
 
 /** Header line of `--timeseries`. */
@@ -41,8 +41,8 @@ export const TIMESERIES_HEADER = 'time,policy,server,connections,bytes\n';
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 export interface SamplerOptions {
-  /** Sampling interval, ns (integer ≥ 1). */
-  readonly intervalNs: number;
+  /** Sampling interval, > 0 and up to MAX_SECONDS (src/time.ts). */
+  readonly interval: Duration;
   readonly binWidth: BinWidth;
   /**
    * Whole epoch second that relative times count from, read when a
@@ -71,7 +71,7 @@ export interface PolicyResult {
 
 export interface ReplayResults {
   readonly binWidth: BinWidth;
-  readonly intervalNs: number;
+  readonly interval: Duration;
   /** Samples taken (idle ones included): the same for every instance and metric. */
   readonly samples: number;
   readonly connectionsReplayed: number;
@@ -84,10 +84,18 @@ const BILLION = 1_000_000_000n;
 
 export class Sampler implements FlowListener {
   readonly dispatcher: Dispatcher;
-  private readonly intervalNs: number;
+  private readonly interval: Duration;
   /** The interval as whole seconds plus nanoseconds, for stepping instants. */
   private readonly intervalSec: number;
   private readonly intervalNsec: number;
+  /**
+   * The interval in ns when that is below 2^53 (about 104 days; exact in a
+   * double, the fast paths below), else 0: longer intervals take the BigInt
+   * paths, run at most once per sample instant, never per packet.
+   */
+  private readonly intervalNs: number;
+  /** The interval in ns, exactly, for the BigInt paths. */
+  private readonly intervalNsBig: bigint;
   private readonly width: BinWidth;
   private readonly timeBase: { readonly baseSec: number };
   private readonly timeseries: TextSink | undefined;
@@ -109,13 +117,17 @@ export class Sampler implements FlowListener {
   private nextNsec = 0;
 
   constructor(dispatcher: Dispatcher, options: SamplerOptions) {
-    if (!Number.isSafeInteger(options.intervalNs) || options.intervalNs < 1) {
-      throw new RangeError(`sampling interval must be a whole number of ns ≥ 1, got ${options.intervalNs}`);
+    const interval = options.interval;
+    if (!isValidDuration(interval) || isZeroDuration(interval)) {
+      throw new RangeError(`sampling interval must be a valid duration above 0, got ${interval.sec} s ${interval.nsec} ns`);
     }
     this.dispatcher = dispatcher;
-    this.intervalNs = options.intervalNs;
-    this.intervalSec = Math.floor(options.intervalNs / NS_PER_SEC);
-    this.intervalNsec = options.intervalNs - this.intervalSec * NS_PER_SEC;
+    this.interval = { sec: interval.sec, nsec: interval.nsec };
+    this.intervalSec = interval.sec;
+    this.intervalNsec = interval.nsec;
+    const ns = interval.sec * NS_PER_SEC + interval.nsec;
+    this.intervalNs = Number.isSafeInteger(ns) ? ns : 0;
+    this.intervalNsBig = BigInt(interval.sec) * BILLION + BigInt(interval.nsec);
     this.width = options.binWidth;
     this.timeBase = options.timeBase;
     this.timeseries = options.timeseries;
@@ -189,7 +201,7 @@ export class Sampler implements FlowListener {
     }
     return {
       binWidth: this.width,
-      intervalNs: this.intervalNs,
+      interval: this.interval,
       samples: this.taken,
       connectionsReplayed: d.connectionsReplayed,
       connectionsNotReplayed: d.connectionsNotReplayed,
@@ -229,7 +241,7 @@ export class Sampler implements FlowListener {
     if (ds < 0 || (ds === 0 && dn < 0)) return 0;
     const iv = this.intervalNs;
     // Under 10^6 s the span in ns stays far below 2^53 (exact in doubles).
-    if (ds < 1_000_000) {
+    if (ds < 1_000_000 && iv > 0) {
       const span = ds * NS_PER_SEC + dn;
       let k = Math.floor(span / iv);
       const r = span - k * iv;
@@ -237,7 +249,7 @@ export class Sampler implements FlowListener {
       else if (r >= iv) k++;
       return k + 1;
     }
-    return Number((BigInt(ds) * BILLION + BigInt(dn)) / BigInt(iv)) + 1;
+    return Number((BigInt(ds) * BILLION + BigInt(dn)) / this.intervalNsBig) + 1;
   }
 
   /** Moves the next instant `count` intervals on. */
@@ -247,7 +259,7 @@ export class Sampler implements FlowListener {
     if (count === 1) {
       addSec = this.intervalSec;
       addNsec = this.intervalNsec;
-    } else if (count <= MAX_SAFE / this.intervalNs) {
+    } else if (this.intervalNs > 0 && count <= MAX_SAFE / this.intervalNs) {
       const total = count * this.intervalNs;
       addSec = Math.floor(total / NS_PER_SEC);
       addNsec = total - addSec * NS_PER_SEC;
@@ -259,7 +271,7 @@ export class Sampler implements FlowListener {
         addNsec -= NS_PER_SEC;
       }
     } else {
-      const total = BigInt(count) * BigInt(this.intervalNs);
+      const total = BigInt(count) * this.intervalNsBig;
       addSec = Number(total / BILLION);
       addNsec = Number(total % BILLION);
     }
@@ -364,7 +376,7 @@ export interface ReplayEngineOptions {
   readonly policies: readonly PolicyName[];
   readonly servers: number;
   readonly seed: number;
-  readonly intervalNs: number;
+  readonly interval: Duration;
   /** `--bin-width` as decimal text ("0.01"). */
   readonly binWidth: string;
   readonly direction: Direction;
@@ -392,7 +404,7 @@ export function createReplayEngine(options: ReplayEngineOptions): Sampler {
     assignments: options.assignments,
   });
   return new Sampler(dispatcher, {
-    intervalNs: options.intervalNs,
+    interval: options.interval,
     binWidth,
     timeBase: options.timeBase,
     timeseries: options.timeseries,

@@ -14,6 +14,7 @@ import { CloseReason, type FlowListener } from '../../src/flows/events.js';
 import { CONNECTION_COLUMNS, connectionRow } from '../../src/flows/connection-row.js';
 import type { ConnectionTable } from '../../src/flows/table.js';
 import { ConnectionTracker, type ConnectionTrackerOptions } from '../../src/flows/tracker.js';
+import { durationFromNs } from '../../src/time.js';
 
 const BASE_SEC = 1_700_000_000;
 const ns = (sec: number): number => Math.round(sec * 1e9);
@@ -115,9 +116,11 @@ class Harness {
   /** One packet object for the whole run, as the decoder does. */
   private readonly p = new DecodedPacket();
 
-  constructor(options: Partial<ConnectionTrackerOptions> = {}) {
+  /** Timeouts as Durations, or as integer ns (`idleTimeoutNs`, `synTimeoutNs`) for short ones. */
+  constructor(options: Partial<ConnectionTrackerOptions> & { idleTimeoutNs?: number; synTimeoutNs?: number } = {}) {
+    const { idleTimeoutNs = ns(300), synTimeoutNs = ns(60), ...rest } = options;
     this.tracker = new ConnectionTracker(
-      { idleTimeoutNs: ns(300), synTimeoutNs: ns(60), maxConnections: 1000, ...options },
+      { idleTimeout: durationFromNs(idleTimeoutNs), synTimeout: durationFromNs(synTimeoutNs), maxConnections: 1000, ...rest },
       this.rec,
     );
     this.rec.table = this.tracker.table;
@@ -1037,5 +1040,39 @@ describe('ConnectionTracker: exact (sec, nsec) times', () => {
       last_time: '1857788010.000000000',
       duration: '9.000000001',
     });
+  });
+});
+
+describe('timeouts beyond 2^53 ns (issue 8 item 3): (sec, nsec) pairs', () => {
+  it('an idle timeout of 10^10 s − 1 ns: due at its deadline to the nanosecond, not before', () => {
+    const h = new Harness({ idleTimeout: { sec: 9_999_999_999, nsec: 999_999_999 }, synTimeout: { sec: 0, nsec: 0 } });
+    h.pkt([0, 1], C2S, 'A');
+    h.take();
+    // Deadline: 0.000000001 + 9999999999.999999999 = 10^10 s exactly.
+    h.tick([9_999_999_999, 999_999_999]);
+    expect(h.take()).toEqual(['advance 9999999999.999999999']);
+    h.finish([10_000_000_000, 0]);
+    expect(h.take()).toEqual(['advance 10000000000', 'deactivate #0 10000000000', 'remove #0 idle']);
+    expect(h.rowConns()).toEqual(['#0 idle']);
+  });
+
+  it('a SYN timeout of 10^9 s + 1 ns beside an idle timeout of 10^9 s: the idle deadline comes first', () => {
+    const h = new Harness({ idleTimeout: { sec: 1_000_000_000, nsec: 0 }, synTimeout: { sec: 1_000_000_000, nsec: 1 } });
+    h.pkt([5, 0], C2S, 'S', { seq: 1 });
+    h.take();
+    h.tick([1_000_000_004, 999_999_999]);
+    expect(h.take()).toEqual(['advance 1000000004.999999999']);
+    h.tick([1_000_000_005, 0]);
+    expect(h.take()).toEqual(['advance 1000000005', 'deactivate #0 1000000005', 'remove #0 idle', 'advance 1000000005']);
+  });
+
+  it.each([
+    [{ sec: 10_000_000_000, nsec: 1 }],
+    [{ sec: 10_000_000_001, nsec: 0 }],
+    [{ sec: 1.5, nsec: 0 }],
+    [{ sec: 1, nsec: 1_000_000_000 }],
+    [{ sec: -1, nsec: 0 }],
+  ])('refuses the timeout %o', (idleTimeout) => {
+    expect(() => new ConnectionTracker({ idleTimeout, synTimeout: { sec: 60, nsec: 0 }, maxConnections: 10 }, new Recorder())).toThrow(RangeError);
   });
 });

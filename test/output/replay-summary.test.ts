@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointSource, Endpoints } from '../../src/dispatch/policy.js';
 import { createReplayEngine, type Sampler } from '../../src/sampler/sampler.js';
+import { durationFromNs } from '../../src/time.js';
 import {
   buildReplaySummary,
   nearestRank,
@@ -41,7 +42,7 @@ function scenario(): Sampler {
     policies: ['round-robin', 'least-active'],
     servers: 2,
     seed: 1,
-    intervalNs: S,
+    interval: durationFromNs(S),
     binWidth: '0.1',
     direction: 'both',
     services: [],
@@ -188,7 +189,7 @@ describe('replay summary', () => {
       policies: ['hash'],
       servers: 5,
       seed: 1,
-      intervalNs: S,
+      interval: durationFromNs(S),
       binWidth: '0.01',
       direction: 'both',
       services: [],

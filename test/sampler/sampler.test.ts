@@ -5,6 +5,7 @@ import { POLICY_NAMES } from '../../src/dispatch/policy.js';
 import type { Direction } from '../../src/dispatch/dispatcher.js';
 import { createReplayEngine, type Sampler } from '../../src/sampler/sampler.js';
 import { histogramCsvText } from '../../src/output/histogram-csv.js';
+import { durationFromNs, type Duration } from '../../src/time.js';
 
 const S = 1_000_000_000;
 
@@ -40,14 +41,14 @@ interface Sinks {
 function engine(
   source: FakeSource,
   policies: readonly PolicyName[],
-  opts: { servers?: number; intervalNs?: number; binWidth?: string; direction?: Direction; sinks?: Sinks } = {},
+  opts: { servers?: number; intervalNs?: number; interval?: Duration; binWidth?: string; direction?: Direction; sinks?: Sinks } = {},
 ): Sampler {
   const sinks = opts.sinks;
   return createReplayEngine({
     policies,
     servers: opts.servers ?? 3,
     seed: 1,
-    intervalNs: opts.intervalNs ?? S,
+    interval: opts.interval ?? durationFromNs(opts.intervalNs ?? S),
     binWidth: opts.binWidth ?? '0.5',
     direction: opts.direction ?? 'both',
     services: [],
@@ -540,5 +541,44 @@ describe('whole-output properties', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('intervals beyond 2^53 ns (issue 8 item 3): (sec, nsec) pairs', () => {
+  it('100 years + 7 ns: instants at t0 + k·interval to the nanosecond, several crossed at once', () => {
+    const source = new FakeSource();
+    const sinks = { timeseries: '', assignments: '' };
+    const e = engine(source, ['round-robin'], { servers: 1, interval: { sec: 3_153_600_000, nsec: 7 }, sinks });
+    e.advance(0, 5);
+    connect(source, e, 0, 0, 5);
+    e.packet(0, true, 40);
+    // Instants: 3153600000.000000012, 6307200000.000000019, 9460800000.000000026.
+    e.advance(9_460_800_000, 25);
+    expect(e.samples).toBe(2);
+    e.advance(9_460_800_000, 26);
+    expect(e.samples).toBe(3);
+    e.finish(9_460_800_000, 26);
+    expect(sinks.timeseries).toBe(
+      'time,policy,server,connections,bytes\n' +
+        '3153601000.000000012,round-robin,0,1,40\n' +
+        '6307201000.000000019,round-robin,0,1,0\n' +
+        '9460801000.000000026,round-robin,0,1,0\n',
+    );
+    expect(e.results().interval).toEqual({ sec: 3_153_600_000, nsec: 7 });
+  });
+
+  it('the maximum interval, 10^10 s: one sample at t0 + 10^10 s', () => {
+    const source = new FakeSource();
+    const e = engine(source, ['hash'], { interval: { sec: 10_000_000_000, nsec: 0 } });
+    e.advance(0, 0);
+    e.advance(9_999_999_999, 999_999_999);
+    expect(e.samples).toBe(0);
+    e.advance(10_000_000_000, 0);
+    e.finish(20_000_000_000, 0);
+    expect(e.samples).toBe(2);
+  });
+
+  it.each([[{ sec: 0, nsec: 0 }], [{ sec: 10_000_000_000, nsec: 1 }], [{ sec: 0.5, nsec: 0 }]])('refuses the interval %o', (interval) => {
+    expect(() => engine(new FakeSource(), ['hash'], { interval })).toThrow(RangeError);
   });
 });
