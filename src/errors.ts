@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'CAPTURE_GZIP'
   /** A packet refers to an interface the section never described. */
   | 'CAPTURE_BAD_INTERFACE'
+  /** A pcapng packet time more than 2^48 s from 1970 (reader/caps.ts MAX_TIMESTAMP_SECONDS). */
+  | 'CAPTURE_BAD_TIME'
   /** The file cannot be opened or read. */
   | 'FILE_READ'
   /** An output cannot be written. */

@@ -14,6 +14,17 @@ export const MAX_CAPTURED_LENGTH = 262_144;
 /** Largest pcapng block: 16 MiB (Wireshark's MAX_BLOCK_SIZE is the same order). */
 export const MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
 
+/**
+ * Largest magnitude of a record's time in whole epoch seconds: 2^48 s, about
+ * 8.9 million years either side of 1970. Only pcapng can exceed it (a 64-bit
+ * count at a coarse if_tsresol, or a huge if_tsoffset); such a time is damage.
+ * Times are (sec, nsec) pairs of integers that must stay exact in a double
+ * (below 2^53) through differences and sums with timeouts; fuzzing found
+ * internal errors in the tracker and the sampler from times at 2^53 s and
+ * above (issue 8 item 7, docs/fuzzing.md).
+ */
+export const MAX_TIMESTAMP_SECONDS = 2 ** 48;
+
 /** Most interfaces one pcapng section may define (pcapng EPB interface IDs are 32 bits). */
 export const MAX_INTERFACES_PER_SECTION = 65_536;
 

@@ -20,7 +20,15 @@ import { ReplayError } from '../errors.js';
 import { type TsResolution, resolutionText, signedU64ToNumber, tsOut, unitsToTime } from '../time.js';
 import { FramedParser } from './byte-queue.js';
 import { u16, u32, u32be, u32le } from './bytes.js';
-import { MAX_BLOCK_LENGTH, MAX_CAPTURED_LENGTH, MAX_INTERFACES_PER_SECTION, addDistinct, baseInfo, newRecord } from './caps.js';
+import {
+  MAX_BLOCK_LENGTH,
+  MAX_CAPTURED_LENGTH,
+  MAX_INTERFACES_PER_SECTION,
+  MAX_TIMESTAMP_SECONDS,
+  addDistinct,
+  baseInfo,
+  newRecord,
+} from './caps.js';
 import { cutWarning } from './pcap.js';
 import type { CaptureFileInfo, CaptureRecord, RecordHandler } from './record.js';
 
@@ -208,10 +216,12 @@ export class PcapngParser extends FramedParser {
     const hi = le ? u32le(buf, pos + 12) : u32be(buf, pos + 12);
     const lo = le ? u32le(buf, pos + 16) : u32be(buf, pos + 16);
     unitsToTime(hi, lo, this.ifResolution[ifId]);
+    const sec = tsOut.sec + this.ifOffsetSec[ifId];
+    if (!(Math.abs(sec) <= MAX_TIMESTAMP_SECONDS)) this.badTime();
     const r = this.record;
     r.interfaceId = ifId;
     r.linkType = this.ifLinkType[ifId];
-    r.tsSec = this.lastSec = tsOut.sec + this.ifOffsetSec[ifId];
+    r.tsSec = this.lastSec = sec;
     r.tsNsec = this.lastNsec = tsOut.nsec;
     r.data = buf;
     r.start = pos + EPB_DATA;
@@ -246,6 +256,13 @@ export class PcapngParser extends FramedParser {
     r.fileOffset = this.offset;
     this.records++;
     this.handler(r);
+  }
+
+  private badTime(): never {
+    throw new ReplayError('CAPTURE_BAD_TIME', 'timestamp out of range (more than 2^48 s from 1970)', {
+      file: this.file,
+      offset: this.offset,
+    });
   }
 
   private badInterface(ifId: number): never {

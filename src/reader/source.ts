@@ -12,6 +12,7 @@
  *   Concatenated members are inflated one after the other (RFC 1952 §2.2).
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
@@ -62,8 +63,13 @@ export async function readCapture(
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) {
       // A FIFO or character device (`<(zcat f)`, /dev/stdin): read it as a stream.
+      // A FIFO goes through a pipe handle (non-blocking, polled), not fs reads:
+      // a blocked fs read holds a thread-pool thread that process exit waits
+      // for, so Ctrl-C on a FIFO with no data hung until a writer sent some (issue 8).
       closeFd = false;
-      const stream = fs.createReadStream('', { fd, highWaterMark: chunkSize, autoClose: true });
+      const stream = stat.isFIFO()
+        ? new net.Socket({ fd, readable: true, writable: false })
+        : fs.createReadStream('', { fd, highWaterMark: chunkSize, autoClose: true });
       return await readStream(path, stream, undefined, parser, chunkSize, progress);
     }
     const total = stat.size;
@@ -202,6 +208,7 @@ function mayComeFromCorruptGzip(err: unknown): err is ReplayError {
     case 'CAPTURE_BAD_LENGTH':
     case 'CAPTURE_BAD_TRAILER':
     case 'CAPTURE_BAD_INTERFACE':
+    case 'CAPTURE_BAD_TIME':
       return true;
     default:
       return false;
