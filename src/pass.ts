@@ -11,9 +11,28 @@ import { DecodedPacket } from './decode/packet.js';
 import { SKIP_REASON_COUNT, SKIP_REASON_NAMES } from './decode/skip-reasons.js';
 import { type Duration, NS_PER_SEC, formatPairDifference } from './time.js';
 import { ReplayError } from './errors.js';
+import { WarningLog } from './warnings.js';
 
 /** A forward jump of the clock above one day is reported (SPEC §1: usually a damaged timestamp). */
 export const FORWARD_JUMP_WARNING_SEC = 86_400;
+
+/** A step back of the clock above one second is reported (issue 8: beyond multi-queue NIC jitter). */
+export const BACKWARD_STEP_WARNING_SEC = 1;
+
+const stepOut = { sec: 0, nsec: 0 };
+
+/** (s2, n2) − (s1, n1) as a normalized pair (s2, n2 not earlier); the returned object is reused. */
+function pairStep(s1: number, n1: number, s2: number, n2: number): { sec: number; nsec: number } {
+  let sec = s2 - s1;
+  let nsec = n2 - n1;
+  if (nsec < 0) {
+    sec -= 1;
+    nsec += NS_PER_SEC;
+  }
+  stepOut.sec = sec;
+  stepOut.nsec = nsec;
+  return stepOut;
+}
 
 /** What the pass reports to its consumer, in record order. */
 export interface PacketConsumer {
@@ -31,6 +50,8 @@ export interface PacketConsumer {
 export class CaptureStats {
   /** Records kept (inside --from/--to). */
   packets = 0;
+  /** Records read but left out by --from/--to. */
+  outsideWindow = 0;
   bytesCaptured = 0;
   bytesOriginal = 0;
   tcpPackets = 0;
@@ -51,7 +72,13 @@ export class CaptureStats {
   clockSec = 0;
   clockNsec = 0;
   truncated = false;
-  readonly warnings: string[] = [];
+  /** Warnings, one entry per (file, kind) with its counts (src/warnings.ts). */
+  readonly warningLog = new WarningLog();
+
+  /** The warnings as lines, one per (file, kind). */
+  get warnings(): string[] {
+    return this.warningLog.lines();
+  }
 
   /** Skip reasons with a non-zero count, by name. */
   skippedByName(): Record<string, number> {
@@ -97,6 +124,12 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
   let toSec = 0;
   let toNsec = 0;
   let currentFile = '';
+  /** Records kept from the current file so far. */
+  let recordsInFile = 0;
+  /** Whether the current file started behind the clock (files out of order). */
+  let fileOutOfOrder = false;
+  /** The file whose record set the clock last (named when files are out of order). */
+  let clockFile = '';
   options.onStart?.(stats);
   const onBase = options.onBase;
 
@@ -120,30 +153,41 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
         (from !== undefined && (ownSec < fromSec || (ownSec === fromSec && ownNsec < fromNsec))) ||
         (to !== undefined && (ownSec > toSec || (ownSec === toSec && ownNsec >= toNsec)))
       ) {
+        stats.outsideWindow++;
         return;
       }
     }
     stats.packets++;
+    recordsInFile++;
     stats.bytesCaptured += rec.capturedLength;
     stats.bytesOriginal += rec.originalLength;
     if (!stats.started) {
       stats.started = true;
       stats.firstSec = stats.clockSec = ownSec;
       stats.firstNsec = stats.clockNsec = ownNsec;
+      clockFile = currentFile;
       onBase?.(stats.baseSec);
     } else if (ownSec < stats.clockSec || (ownSec === stats.clockSec && ownNsec < stats.clockNsec)) {
       stats.backwards++;
+      // Small steps back are multi-queue capture jitter, counted only; more than
+      // a second back is a merge gone wrong or files given out of order (issue 8).
+      const backSec = stats.clockSec - ownSec;
+      if (backSec > BACKWARD_STEP_WARNING_SEC || (backSec === BACKWARD_STEP_WARNING_SEC && ownNsec < stats.clockNsec)) {
+        backwardStep(rec.fileOffset, ownSec, ownNsec);
+      }
     } else {
       const jumpSec = ownSec - stats.clockSec;
       if (jumpSec > FORWARD_JUMP_WARNING_SEC || (jumpSec === FORWARD_JUMP_WARNING_SEC && ownNsec > stats.clockNsec)) {
-        const jump = formatPairDifference(stats.clockSec, stats.clockNsec, ownSec, ownNsec);
         if (options.strict) {
+          const jump = formatPairDifference(stats.clockSec, stats.clockNsec, ownSec, ownNsec);
           throw new ReplayError('STRICT_WARNING', `time jumps forward by ${jump} s (--strict)`, { file: currentFile, offset: rec.fileOffset });
         }
-        stats.warnings.push(`${currentFile}: time jumps forward by ${jump} s at byte ${rec.fileOffset}`);
+        const d = pairStep(stats.clockSec, stats.clockNsec, ownSec, ownNsec);
+        stats.warningLog.step('forward-jump', currentFile, rec.fileOffset, d.sec, d.nsec);
       }
       stats.clockSec = ownSec;
       stats.clockNsec = ownNsec;
+      clockFile = currentFile;
     }
     decodePacket(rec.linkType, rec.data, rec.start, rec.capturedLength, rec.originalLength, decoded);
     if (decoded.isTcp) stats.tcpPackets++;
@@ -160,8 +204,37 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
     }
   };
 
+  // A record more than a second older than the clock: a warning, one line per
+  // file; at the first record of a file after the first, the files are out of order.
+  const backwardStep = (offset: number, ownSec: number, ownNsec: number): void => {
+    const d = pairStep(ownSec, ownNsec, stats.clockSec, stats.clockNsec);
+    const step = formatPairDifference(0, 0, d.sec, d.nsec);
+    const outOfOrder = recordsInFile === 1 && previousFile !== undefined;
+    if (options.strict) {
+      const problem = outOfOrder
+        ? `starts ${step} s before the end of ${clockFile}: files out of order? (--strict)`
+        : `time steps back by ${step} s (--strict)`;
+      throw new ReplayError('STRICT_WARNING', problem, { file: currentFile, offset });
+    }
+    if (outOfOrder) {
+      // The rest of this file is behind the clock too: this one line says why.
+      fileOutOfOrder = true;
+      stats.warningLog.once(
+        'file-order',
+        currentFile,
+        `starts ${step} s before the end of ${clockFile} (at byte ${offset}): files given out of order? Connections and samples across the step are wrong`,
+        offset,
+      );
+    } else if (!fileOutOfOrder) {
+      stats.warningLog.step('backward-step', currentFile, offset, d.sec, d.nsec);
+    }
+  };
+
+  let previousFile: string | undefined;
   for (const file of files) {
     currentFile = file;
+    recordsInFile = 0;
+    fileOutOfOrder = false;
     const info = await readCapture(file, handler, { onProgress: options.onProgress });
     if (info.truncated) {
       stats.truncated = true;
@@ -169,8 +242,9 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
         throw new ReplayError('STRICT_WARNING', 'capture cut inside its last record (--strict)', { file, offset: info.truncatedOffset });
       }
     }
-    for (const w of info.warnings) stats.warnings.push(`${file}: ${w}`);
+    for (const w of info.warnings) stats.warningLog.once('cut', file, w, info.truncatedOffset);
     options.onFile?.(info, stats);
+    if (recordsInFile > 0) previousFile = file;
   }
   return stats;
 }

@@ -11,6 +11,8 @@ import { CLOSE_REASON_NAMES } from './flows/events.js';
 import type { EndpointSource, Endpoints } from './dispatch/policy.js';
 import { createReplayEngine, type ReplayResults } from './sampler/sampler.js';
 import { buildReplaySummary, type ReplaySummary } from './output/replay-summary.js';
+import { nothingMeasuredReason } from './warnings.js';
+import { ReplayError } from './errors.js';
 
 export interface ReplaySinks {
   /** Receives the `--timeseries` CSV text as it is produced. */
@@ -92,5 +94,26 @@ export async function runReplay(files: readonly string[], options: ReplayOptions
     seed: resolved.seed,
     services: resolved.services,
   });
+  const first = results.policies[0];
+  const reason = nothingMeasuredReason({
+    packets: stats.packets,
+    outsideWindow: stats.outsideWindow,
+    tcpPackets: stats.tcpPackets,
+    connections: tracker.opened,
+    dispatched: results.connectionsReplayed,
+    samples: results.samples,
+    measuredSamples: {
+      connections: first.connections.samples - first.connections.idle,
+      bytes: first.bytes.samples - first.bytes.idle,
+    },
+    services: resolved.services,
+    span: summary.capture.duration ?? '0',
+    interval: summary.replay.interval,
+  });
+  if (reason !== undefined) {
+    if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${reason} (--strict)`);
+    stats.warningLog.once('nothing-measured', undefined, reason);
+  }
+  summary.warnings = stats.warningLog.toJSON();
   return { options: resolved, stats, results, summary };
 }

@@ -3,7 +3,7 @@
  * library's option types and handed to the actions. `createProgram(actions)`
  * lets tests parse argv in-process against mocked actions.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, POLICY_NAMES, type ReplayOptions } from '../options.js';
 import { VERSION } from '../version.js';
 import { PLOT_KINDS, type PlotKindChoice } from '../plot/kinds.js';
@@ -33,6 +33,7 @@ export interface PlotFlags {
   kind: PlotKindChoice;
   policy?: string;
   title?: string;
+  binWidth?: string;
   width?: number;
   height?: number;
 }
@@ -133,7 +134,7 @@ function addTrackingOptions(cmd: Command): Command {
     .option('--max-connections <n>', 'bound of the connection table; the longest-idle connection is evicted past it', wholeNumber(1), DEFAULTS.maxConnections)
     .option('--from <s>', 'keep only records from this many seconds after the first record', seconds)
     .option('--to <s>', 'keep only records before this many seconds after the first record', seconds)
-    .option('--strict', 'fail (exit 1) on warnings: a cut capture, a forward time jump', false)
+    .option('--strict', 'fail (exit 1) on any warning: a cut capture, time jumping forward or back, files out of order, nothing measured', false)
     .option('-q, --quiet', 'no progress bar and no summary on standard error', false);
 }
 
@@ -162,7 +163,17 @@ export function optionDescription(option: Option): string {
   if (value !== undefined && !(option.isBoolean() && value === false)) {
     extra.push(`default: ${option.defaultValueDescription ?? (Array.isArray(value) ? value.join(',') : String(value))}`);
   }
-  return extra.length === 0 ? option.description : `${option.description} (${extra.join('; ')})`;
+  if (extra.length === 0) return option.description;
+  // A description that ends in a parenthesis takes the extras inside it.
+  if (option.description.endsWith(')')) return `${option.description.slice(0, -1)}; ${extra.join('; ')})`;
+  return `${option.description} (${extra.join('; ')})`;
+}
+
+/** An argument's line in --help, its default shown as options show theirs. */
+export function argumentDescription(argument: Argument): string {
+  const value: unknown = argument.defaultValue;
+  if (value === undefined) return argument.description;
+  return `${argument.description} (default: ${argument.defaultValueDescription ?? String(value)})`;
 }
 
 /** Commander's `error: …` message as the tool's one error line, with a pointer to --help. */
@@ -180,7 +191,7 @@ export function createProgram(actions: Actions): Command {
         'and print the probability density of the load imbalance across N servers as CSV.',
     )
     // One way of showing defaults and choices in every command's --help (subcommands inherit it).
-    .configureHelp({ optionDescription })
+    .configureHelp({ optionDescription, argumentDescription })
     // `anycast-replay help [command]`: without it `help` would be taken for a capture file.
     .helpCommand('help [command]', 'show the help of the tool or of one command')
     .version(VERSION, '-V, --version')
@@ -268,6 +279,7 @@ export function createProgram(actions: Actions): Command {
     .addOption(new Option('--kind <kind>', 'what the CSV is; auto = from its header').choices(['auto', ...PLOT_KINDS]).default('auto'))
     .option('--policy <name>', 'timeseries: the policy whose servers are drawn (default: the first in the file)')
     .option('--title <text>', 'title above the panels')
+    .option('--bin-width <w>', "imbalance: draw bins this wide, a multiple of the CSV's (each the sum of the bins inside it)", decimal)
     .option('--width <px>', 'width in pixels (default by kind)', wholeNumber(200))
     .option('--height <px>', 'height in pixels (default by kind)', wholeNumber(150))
     .exitOverride()
@@ -276,6 +288,7 @@ export function createProgram(actions: Actions): Command {
       if (o.output !== undefined) flags.output = o.output as string;
       if (o.policy !== undefined) flags.policy = o.policy as string;
       if (o.title !== undefined) flags.title = o.title as string;
+      if (o.binWidth !== undefined) flags.binWidth = o.binWidth as string;
       if (o.width !== undefined) flags.width = o.width as number;
       if (o.height !== undefined) flags.height = o.height as number;
       program.setOptionValue('__exitCode', await actions.plot(file, flags));

@@ -16,6 +16,7 @@ import type { ReplayResults } from '../sampler/sampler.js';
 import { formatPair, formatPairDifference, formatSeconds } from '../time.js';
 import { formatRatioFixed, formatScaled } from './decimal.js';
 import { METRICS, type Metric } from './histogram-csv.js';
+import type { WarningJson } from '../warnings.js';
 
 /** Decimals of the mean and max imbalance in the summary. */
 export const SUMMARY_DECIMALS = 6;
@@ -115,6 +116,8 @@ export interface ReplaySummary {
     idle_samples: { connections: number; bytes: number };
   };
   policies: PolicySummary[];
+  /** Every warning of the run with its full counts (src/warnings.ts); filled by the replay. */
+  warnings: WarningJson[];
 }
 
 function sumValues(record: Readonly<Record<string, number>>): number {
@@ -192,6 +195,7 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
       bytes: metricSummary(p.bytes, p.info.servers, results),
       per_server: p.serverConnections.map((connections, server) => ({ server, connections, bytes: p.serverBytes[server] })),
     })),
+    warnings: [],
   };
 }
 

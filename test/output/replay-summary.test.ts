@@ -141,6 +141,7 @@ describe('replay summary', () => {
           ],
         },
       ],
+      warnings: [],
     });
     // JSON-ready: a round trip changes nothing.
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
