@@ -3,7 +3,7 @@
  * library's option types and handed to the actions. `createProgram(actions)`
  * lets tests parse argv in-process against mocked actions.
  */
-import { type Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, POLICY_NAMES, type ReplayOptions } from '../options.js';
 import { VERSION } from '../version.js';
 import { PLOT_KINDS, type PlotKindChoice } from '../plot/kinds.js';
@@ -134,7 +134,7 @@ function addTrackingOptions(cmd: Command): Command {
     .option('--max-connections <n>', 'bound of the connection table; the longest-idle connection is evicted past it', wholeNumber(1), DEFAULTS.maxConnections)
     .option('--from <s>', 'keep only records from this many seconds after the first record', seconds)
     .option('--to <s>', 'keep only records before this many seconds after the first record', seconds)
-    .option('--strict', 'fail (exit 1) on any warning: a cut capture, time jumping forward or back, files out of order, nothing measured', false)
+    .option('--strict', 'fail (exit 1) on warnings: a cut capture, a forward time jump', false)
     .option('-q, --quiet', 'no progress bar and no summary on standard error', false);
 }
 
@@ -163,17 +163,7 @@ export function optionDescription(option: Option): string {
   if (value !== undefined && !(option.isBoolean() && value === false)) {
     extra.push(`default: ${option.defaultValueDescription ?? (Array.isArray(value) ? value.join(',') : String(value))}`);
   }
-  if (extra.length === 0) return option.description;
-  // A description that ends in a parenthesis takes the extras inside it.
-  if (option.description.endsWith(')')) return `${option.description.slice(0, -1)}; ${extra.join('; ')})`;
-  return `${option.description} (${extra.join('; ')})`;
-}
-
-/** An argument's line in --help, its default shown as options show theirs. */
-export function argumentDescription(argument: Argument): string {
-  const value: unknown = argument.defaultValue;
-  if (value === undefined) return argument.description;
-  return `${argument.description} (default: ${argument.defaultValueDescription ?? String(value)})`;
+  return extra.length === 0 ? option.description : `${option.description} (${extra.join('; ')})`;
 }
 
 /** Commander's `error: …` message as the tool's one error line, with a pointer to --help. */
@@ -191,7 +181,7 @@ export function createProgram(actions: Actions): Command {
         'and print the probability density of the load imbalance across N servers as CSV.',
     )
     // One way of showing defaults and choices in every command's --help (subcommands inherit it).
-    .configureHelp({ optionDescription, argumentDescription })
+    .configureHelp({ optionDescription })
     // `anycast-replay help [command]`: without it `help` would be taken for a capture file.
     .helpCommand('help [command]', 'show the help of the tool or of one command')
     .version(VERSION, '-V, --version')

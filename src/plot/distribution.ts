@@ -191,7 +191,7 @@ export const distributionRenderer: PlotRenderer = {
   kind: 'distribution',
   columns: ['metric', 'bin_start', 'bin_end', 'count', 'probability', 'cdf'],
   forbids: ['policy'],
-  takesPolicy: false,
+  takes: [],
   emptyReason: 'the capture has no connection',
   collector: (columns, file, options) => new DistributionCollector(columns, file, options),
 };

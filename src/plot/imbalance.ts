@@ -132,6 +132,12 @@ class ImbalanceCollector implements PlotCollector {
   }
 
   render(): string {
+    if (this.options.binWidth !== undefined) {
+      const w = Number(this.options.binWidth);
+      for (const byPolicy of this.metrics.values()) {
+        for (const [policy, s] of byPolicy) byPolicy.set(policy, rebin(s, w, this.options.binWidth));
+      }
+    }
     const width = this.options.width ?? IMBALANCE_SIZE.width;
     const height = this.options.height ?? IMBALANCE_SIZE.height;
     const title = this.options.title ?? 'Load imbalance across servers: probability density per policy';
@@ -181,6 +187,35 @@ class ImbalanceCollector implements PlotCollector {
     });
     return svg.finish();
   }
+}
+
+/**
+ * The series in bins [k·w, (k+1)·w): each the sum of the CSV's bins inside
+ * it, density = probability / w. Every CSV bin must lie inside one new bin
+ * (w a multiple of the CSV's width), or the sum would split a bin's samples.
+ */
+export function rebin(s: DensitySeries, w: number, wText = String(w)): DensitySeries {
+  const sums = new Map<number, number>();
+  let kLo = Infinity;
+  let kHi = -Infinity;
+  for (let i = 0; i < s.start.length; i++) {
+    const k = Math.floor(s.start[i] / w + 1e-9);
+    if (Math.ceil(s.end[i] / w - 1e-9) !== k + 1) {
+      throw new ReplayError('OPTION_INVALID', `option --bin-width: the CSV's bin [${s.start[i]}, ${s.end[i]}) is not inside one bin of ${wText}`);
+    }
+    sums.set(k, (sums.get(k) ?? 0) + s.probability[i]);
+    kLo = Math.min(kLo, k);
+    kHi = Math.max(kHi, k);
+  }
+  const out = newSeries();
+  for (let k = kLo; k <= kHi; k++) {
+    const p = sums.get(k) ?? 0;
+    out.start.push(Number((k * w).toPrecision(12)));
+    out.end.push(Number(((k + 1) * w).toPrecision(12)));
+    out.probability.push(p);
+    out.density.push(p / w);
+  }
+  return out;
 }
 
 /**
@@ -240,7 +275,7 @@ export const imbalanceRenderer: PlotRenderer = {
   kind: 'imbalance',
   columns: ['metric', 'policy', 'bin_start', 'bin_end', 'probability', 'density'],
   forbids: [],
-  takesPolicy: false,
+  takes: ['binWidth'],
   emptyReason: 'the replay measured no sample',
   collector: (columns, file, options) => new ImbalanceCollector(columns, file, options),
 };

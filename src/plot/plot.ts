@@ -9,7 +9,7 @@ import { readCsv } from './csv-reader.js';
 import type { PlotKind, PlotKindChoice } from './kinds.js';
 import { PLOT_KINDS } from './kinds.js';
 import { RENDERERS, kindsOfHeader } from './registry.js';
-import type { PlotCollector, PlotOptions } from './renderer.js';
+import { KIND_OPTIONS, type KindOption, type PlotCollector, type PlotOptions } from './renderer.js';
 
 export interface PlotRequest extends PlotOptions {
   /** Default `auto`. */
@@ -34,8 +34,11 @@ export function plotCsv(bytes: Uint8Array, file: string, request: PlotRequest = 
   readCsv(bytes, file, (fields, offset) => {
     if (collector === undefined) {
       kind = chooseKind(fields, file, offset, request.kind ?? 'auto');
-      if (request.policy !== undefined && !RENDERERS[kind].takesPolicy) {
-        throw new ReplayError('OPTION_INVALID', `option --policy: only for a timeseries plot (${file} is a ${kind} CSV)`);
+      for (const [option, flag] of Object.entries(KIND_OPTIONS) as [KindOption, string][]) {
+        if (request[option] !== undefined && !RENDERERS[kind].takes.includes(option)) {
+          const owners = PLOT_KINDS.filter((k) => RENDERERS[k].takes.includes(option)).join(', ');
+          throw new ReplayError('OPTION_INVALID', `option ${flag}: only for ${owners} plots; ${file} is a CSV of kind ${kind}`);
+        }
       }
       const columns = new Map<string, number>();
       fields.forEach((name, i) => {

@@ -10,6 +10,8 @@ export interface PlotOptions {
   /** Timeseries: the policy whose servers are drawn (default: the first in the file). */
   readonly policy?: string | undefined;
   readonly title?: string | undefined;
+  /** Imbalance: draw bins of this width (decimal text), each the sum of the CSV's bins inside it. */
+  readonly binWidth?: string | undefined;
   /** Pixels; each kind has its own default. */
   readonly width?: number | undefined;
   readonly height?: number | undefined;
@@ -17,6 +19,10 @@ export interface PlotOptions {
 
 /** Column name → index in the header. */
 export type ColumnIndex = ReadonlyMap<string, number>;
+
+/** Options that only some kinds take, by their command-line names. */
+export const KIND_OPTIONS = { policy: '--policy', binWidth: '--bin-width' } as const;
+export type KindOption = keyof typeof KIND_OPTIONS;
 
 export interface PlotCollector {
   /** One data row (as many fields as the header) and the offset of its first byte. */
@@ -31,8 +37,8 @@ export interface PlotRenderer {
   readonly columns: readonly string[];
   /** Columns that tell the CSV is of another kind. */
   readonly forbids: readonly string[];
-  /** Whether `--policy` means something for this kind. */
-  readonly takesPolicy: boolean;
+  /** The kind-specific options it takes (others are refused as usage errors). */
+  readonly takes: readonly KindOption[];
   /** Why a CSV of this kind can be the header alone: ends "nothing to plot: the CSV has no rows (…)". */
   readonly emptyReason: string;
   collector(columns: ColumnIndex, file: string, options: PlotOptions): PlotCollector;

@@ -213,7 +213,7 @@ export const timeseriesRenderer: PlotRenderer = {
   kind: 'timeseries',
   columns: ['time', 'policy', 'server', 'connections', 'bytes'],
   forbids: [],
-  takesPolicy: true,
+  takes: ['policy'],
   emptyReason: 'no sample of the replay had an active connection or a byte',
   collector: (columns, file, options) => new TimeseriesCollector(columns, file, options),
 };

@@ -37,8 +37,8 @@ describe('plot options', () => {
 
   it('every option', async () => {
     expect(
-      await parsePlot('plot', 'ts.csv', '-o', 'ts.svg', '--kind', 'timeseries', '--policy', 'hash', '--title', 'Olympics', '--width', '1200', '--height', '800'),
-    ).toEqual([['ts.csv', { kind: 'timeseries', output: 'ts.svg', policy: 'hash', title: 'Olympics', width: 1200, height: 800 }]]);
+      await parsePlot('plot', 'ts.csv', '-o', 'ts.svg', '--kind', 'timeseries', '--policy', 'hash', '--title', 'Olympics', '--width', '1200', '--height', '800', '--bin-width', '0.1'),
+    ).toEqual([['ts.csv', { kind: 'timeseries', output: 'ts.svg', policy: 'hash', title: 'Olympics', width: 1200, height: 800, binWidth: '0.1' }]]);
   });
 });
 

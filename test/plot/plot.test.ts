@@ -162,6 +162,27 @@ describe('imbalance plot (Figure 4)', () => {
     expect(a).toBe(fs.readFileSync(GOLDEN, 'utf8'));
   });
 
+  it('--bin-width: bins of the CSV summed into wider ones, density over the new width', () => {
+    const { elements } = plot(FOUR_POLICIES, { binWidth: '0.5' });
+    const f = frame(elements, 'connections');
+    // round-robin: 0.6 in [0.25, 0.5) and 0.4 in [0.5, 0.75) → 0.6 in [0, 0.5), 0.4 in [0.5, 1): densities 1.2 and 0.8.
+    // hash (1 in [1.5, 1.75)) → density 2 in [1.5, 2), the top of the data; the y axis goes to 2.5 (the next step of 0.5 above 2 × 1.05).
+    const rr = curves(elements).find((p) => p.attrs['data-panel'] === 'connections' && p.attrs['data-policy'] === 'round-robin')!;
+    const xAt = (v: number) => +(f.x + (v / 2) * f.w).toFixed(2);
+    const yAt = (v: number) => +(f.y + f.h - (v / 2.5) * f.h).toFixed(2);
+    expect(rr.attrs.d).toBe(`M${xAt(0)} ${yAt(0)}V${yAt(1.2)}H${xAt(0.5)}V${yAt(0.8)}H${xAt(1)}V${yAt(0)}`);
+    expect(xTicks(elements, 'connections').map((e) => e.text)).toEqual(['0', '0.5', '1', '1.5', '2']);
+  });
+
+  it('--bin-width that splits a bin of the CSV, or on another kind: usage errors', () => {
+    expect(() => plotCsv(Buffer.from(FOUR_POLICIES), 'in.csv', { binWidth: '0.3' })).toThrow(
+      "option --bin-width: the CSV's bin [0.25, 0.5) is not inside one bin of 0.3",
+    );
+    expect(() => plotCsv(Buffer.from(distributionCsv()), 'in.csv', { binWidth: '1' })).toThrow(
+      'option --bin-width: only for imbalance plots; in.csv is a CSV of kind distribution',
+    );
+  });
+
   it('honours --title, --width and --height', () => {
     const { elements } = plot(FOUR_POLICIES, { title: 'Olympic 1996 & <N=5>', width: 600, height: 300 });
     const svg = elements[0];
@@ -323,7 +344,7 @@ describe('input and errors', () => {
     const e = error(timeseriesCsv(), { policy: 'least-active' });
     expect([e.code, e.exitCode, e.message]).toEqual(['PLOT_UNKNOWN_POLICY', 1, "in.csv: no rows of policy 'least-active' (the CSV has hash, random)"]);
     const u = error(FOUR_POLICIES, { policy: 'hash' });
-    expect([u.code, u.exitCode, u.message]).toEqual(['OPTION_INVALID', 2, 'option --policy: only for a timeseries plot (in.csv is a imbalance CSV)']);
+    expect([u.code, u.exitCode, u.message]).toEqual(['OPTION_INVALID', 2, 'option --policy: only for timeseries plots; in.csv is a CSV of kind imbalance']);
   });
 
   it('timeseries times must go forward', () => {
