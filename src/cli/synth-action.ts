@@ -114,7 +114,7 @@ export async function runSynthCommand(f: SynthFlags): Promise<number> {
     truth?.commit();
     if (!f.quiet) {
       const s = run.stats;
-      const what = f.profile === 'olympic' ? `olympic profile at ${r.rate} connections/s (steady state)` : `web profile at ${r.rate} connections/s`;
+      const what = f.profile === 'olympic' ? `olympic profile at ${Number(r.rate.toFixed(3))} connections/s (steady state)` : `web profile at ${r.rate} connections/s`;
       process.stderr.write(`synth: ${what}, ${r.durationSec} s: ${s.connections} connections, ${s.packets} packets, ${s.wireBytes} bytes on the wire\n`);
     }
     return 0;
