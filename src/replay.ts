@@ -7,10 +7,11 @@ import type { CaptureStats } from './pass.js';
 import { trackConnections } from './track.js';
 import { normalizeOptions, type ReplayOptions, type ResolvedOptions } from './options.js';
 import type { ConnectionTable } from './flows/table.js';
+import type { ConnectionTracker } from './flows/tracker.js';
 import { CLOSE_REASON_NAMES } from './flows/events.js';
-import type { EndpointSource, Endpoints } from './dispatch/policy.js';
+import type { EndpointSource, Endpoints, PolicyConfig } from './dispatch/policy.js';
 import { createReplayEngine, type ReplayResults } from './sampler/sampler.js';
-import { buildReplaySummary, type ReplaySummary } from './output/replay-summary.js';
+import { buildReplaySummary, type CaptureTotals, type ReplaySummary } from './output/replay-summary.js';
 import { nothingMeasuredReason } from './warnings.js';
 import { ReplayError } from './errors.js';
 
@@ -43,14 +44,32 @@ class TableEndpoints implements EndpointSource {
   }
 }
 
-export async function runReplay(files: readonly string[], options: ReplayOptions, sinks: ReplaySinks = {}): Promise<ReplayRun> {
-  const resolved = normalizeOptions(options);
+/** What one pass over a capture gives, before the summary. */
+export interface ReplayPass {
+  options: ResolvedOptions;
+  stats: CaptureStats;
+  tracker: ConnectionTracker;
+  results: ReplayResults;
+  capture: CaptureTotals;
+}
+
+/**
+ * One pass over `files` feeding the policy instances `configs` (by default
+ * the options' policies with its servers and seed).
+ */
+export async function replayPass(
+  files: readonly string[],
+  resolved: ResolvedOptions,
+  configs: readonly PolicyConfig[] | undefined,
+  sinks: ReplaySinks = {},
+): Promise<ReplayPass> {
   const endpoints = new TableEndpoints();
   const timeBase = { baseSec: 0 };
   const engine = createReplayEngine({
     policies: resolved.policies,
     servers: resolved.servers,
     seed: resolved.seed,
+    configs,
     interval: resolved.interval,
     binWidth: resolved.binWidth,
     direction: resolved.direction,
@@ -75,25 +94,29 @@ export async function runReplay(files: readonly string[], options: ReplayOptions
   for (let i = 1; i < CLOSE_REASON_NAMES.length; i++) {
     if (tracker.closedByReason[i] > 0) connectionsByReason[CLOSE_REASON_NAMES[i]] = tracker.closedByReason[i];
   }
-  const summary = buildReplaySummary({
-    results,
-    capture: {
-      packets: stats.packets,
-      bytes: stats.tcpPayloadBytes,
-      connectionsByReason,
-      skippedByReason: stats.skippedByName(),
-      backwards: stats.backwards,
-      tso: stats.tso,
-      baseSec: stats.baseSec,
-      firstSec: stats.firstSec,
-      firstNsec: stats.firstNsec,
-      clockSec: stats.clockSec,
-      clockNsec: stats.clockNsec,
-    },
-    direction: resolved.direction,
-    seed: resolved.seed,
-    services: resolved.services,
-  });
+  const capture: CaptureTotals = {
+    packets: stats.packets,
+    bytes: stats.tcpPayloadBytes,
+    connectionsByReason,
+    skippedByReason: stats.skippedByName(),
+    backwards: stats.backwards,
+    tso: stats.tso,
+    baseSec: stats.baseSec,
+    firstSec: stats.firstSec,
+    firstNsec: stats.firstNsec,
+    clockSec: stats.clockSec,
+    clockNsec: stats.clockNsec,
+  };
+  return { options: resolved, stats, tracker, results, capture };
+}
+
+/**
+ * The "nothing measured" check (src/warnings.ts) after a pass: a failure
+ * under --strict, else a warning in the pass's log. `span` and `interval`
+ * are the summary's texts.
+ */
+export function checkSomethingMeasured(pass: ReplayPass, span: string, interval: string): void {
+  const { stats, results, tracker, options } = pass;
   const first = results.policies[0];
   const reason = nothingMeasuredReason({
     packets: stats.packets,
@@ -106,14 +129,28 @@ export async function runReplay(files: readonly string[], options: ReplayOptions
       connections: first.connections.samples - first.connections.idle,
       bytes: first.bytes.samples - first.bytes.idle,
     },
-    services: resolved.services,
-    span: summary.capture.duration ?? '0',
-    interval: summary.replay.interval,
+    services: options.services,
+    span,
+    interval,
   });
   if (reason !== undefined) {
-    if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${reason} (--strict)`);
+    if (options.strict) throw new ReplayError('STRICT_WARNING', `${reason} (--strict)`);
     stats.warningLog.once('nothing-measured', undefined, reason);
   }
+}
+
+export async function runReplay(files: readonly string[], options: ReplayOptions, sinks: ReplaySinks = {}): Promise<ReplayRun> {
+  const resolved = normalizeOptions(options);
+  const pass = await replayPass(files, resolved, undefined, sinks);
+  const { stats, results } = pass;
+  const summary = buildReplaySummary({
+    results,
+    capture: pass.capture,
+    direction: resolved.direction,
+    seed: resolved.seed,
+    services: resolved.services,
+  });
+  checkSomethingMeasured(pass, summary.capture.duration ?? '0', summary.replay.interval);
   summary.warnings = stats.warningLog.toJSON();
   return { options: resolved, stats, results, summary };
 }

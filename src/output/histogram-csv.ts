@@ -19,14 +19,12 @@
  *   bins 0 … k / non-idle samples — each the exact ratio rounded half to even
  *   to 12 decimals, trailing zeros and point dropped, no exponent form.
  */
-import { csvField } from './csv.js';
 import type { BinWidth, ImbalanceStats } from '../sampler/imbalance.js';
-import { formatRatio, formatScaled } from './decimal.js';
+import { RATIO_DECIMALS, writeHistogramRows } from './histogram-rows.js';
 
 export const HISTOGRAM_CSV_HEADER = 'metric,policy,bin_start,bin_end,count,probability,density,cdf\n';
 
-/** Decimals of `probability`, `density` and `cdf`. */
-export const RATIO_DECIMALS = 12;
+export { RATIO_DECIMALS };
 
 /** The metrics, in row order. */
 export const METRICS = ['connections', 'bytes'] as const;
@@ -42,8 +40,6 @@ export interface HistogramCsvInput {
   }[];
 }
 
-/** An RFC 4180 field: quoted (with `"` doubled) only when it holds `,`, `"`, CR or LF. */
-
 /**
  * Writes the whole CSV through `write`: the header, then one call per row
  * (each a line ending in LF).
@@ -57,20 +53,7 @@ export function writeHistogramCsv(input: HistogramCsvInput, write: (chunk: strin
     if (lastBin < 0) continue;
     for (const p of input.policies) {
       const histogram = p[metric].histogram;
-      const total = BigInt(histogram.total);
-      const policy = csvField(p.info.label);
-      const densityDen = total * width.p;
-      let cumulative = 0n;
-      for (let bin = 0; bin <= lastBin; bin++) {
-        const count = BigInt(histogram.count(bin));
-        cumulative += count;
-        const start = formatScaled(BigInt(bin) * width.units, width.scale);
-        const end = formatScaled(BigInt(bin + 1) * width.units, width.scale);
-        const probability = formatRatio(count, total, RATIO_DECIMALS);
-        const density = formatRatio(count * width.q, densityDen, RATIO_DECIMALS);
-        const cdf = formatRatio(cumulative, total, RATIO_DECIMALS);
-        write(`${metric},${policy},${start},${end},${count},${probability},${density},${cdf}\n`);
-      }
+      writeHistogramRows(metric, p.info.label, histogram.binCounts(), histogram.total, lastBin, width, write);
     }
   }
 }

@@ -28,6 +28,11 @@ export class Histogram {
     return bin < this.counts.length ? this.counts[bin] : 0;
   }
 
+  /** The counts of bins 0 … lastBin (a view, valid until the next `add`). */
+  binCounts(): Float64Array {
+    return this.counts.subarray(0, this.lastBin + 1);
+  }
+
   /**
    * The bin holding the `rank`-th smallest sample (1 ≤ rank ≤ total), by
    * cumulative counts; −1 when rank is out of range.

@@ -30,7 +30,7 @@ import {
   type PolicyInstanceInfo,
   type TextSink,
 } from '../dispatch/dispatcher.js';
-import type { EndpointSource, PolicyName } from '../dispatch/policy.js';
+import type { EndpointSource, PolicyConfig, PolicyName } from '../dispatch/policy.js';
 import { parseServices } from '../dispatch/service-filter.js';
 import { type Duration, isValidDuration, isZeroDuration, NS_PER_SEC, formatPair } from '../time.js';
 import { ImbalanceStats, parseBinWidth, type BinWidth } from './imbalance.js';
@@ -376,6 +376,8 @@ export interface ReplayEngineOptions {
   readonly policies: readonly PolicyName[];
   readonly servers: number;
   readonly seed: number;
+  /** The instances to run, when given (then `policies`, `servers` and `seed` are ignored). */
+  readonly configs?: readonly PolicyConfig[] | undefined;
   readonly interval: Duration;
   /** `--bin-width` as decimal text ("0.01"). */
   readonly binWidth: string;
@@ -397,7 +399,7 @@ export interface ReplayEngineOptions {
 export function createReplayEngine(options: ReplayEngineOptions): Sampler {
   const binWidth = parseBinWidth(options.binWidth);
   const dispatcher = new Dispatcher({
-    configs: policyConfigs(options.policies, options.servers, options.seed),
+    configs: options.configs ?? policyConfigs(options.policies, options.servers, options.seed),
     direction: options.direction,
     services: parseServices(options.services),
     endpoints: options.endpoints,

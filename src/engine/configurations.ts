@@ -1,0 +1,179 @@
+/**
+ * Many configurations in one pass (issue 10): each (policy, servers, seed)
+ * gets its own policy instance — its own dispatcher state and per-server
+ * counters — and every instance hears the same connection events from one
+ * read of the capture. The result per configuration is integer histogram
+ * counts and its summary, ready for `batch` to render (src/output/histogram-rows.ts)
+ * or to store and merge.
+ *
+ * Configurations whose outcome cannot differ share one instance: the seed
+ * only matters to `random`, so `hash` with N = 5 runs once for any number
+ * of seeds; exact duplicates run once too.
+ */
+import { normalizeOptions, MAX_SERVERS, type ReplayOptions } from '../options.js';
+import { isPolicyName, type PolicyConfig, type PolicyName } from '../dispatch/policy.js';
+import { checkSomethingMeasured, replayPass } from '../replay.js';
+import type { PolicyResult, ReplayResults } from '../sampler/sampler.js';
+import { buildReplaySummary, type PolicySummary, type ReplaySummary } from '../output/replay-summary.js';
+import type { WarningJson } from '../warnings.js';
+import { ReplayError } from '../errors.js';
+
+export interface Configuration {
+  readonly policy: PolicyName;
+  readonly servers: number;
+  readonly seed: number;
+}
+
+/** One metric of one configuration: samples, idle samples, and counts per bin k (bin = [k·w, (k+1)·w)). */
+export interface MetricCounts {
+  readonly samples: number;
+  readonly idle: number;
+  /** counts.length = last non-empty bin + 1 (0 when none). */
+  readonly counts: readonly number[];
+}
+
+/** One configuration's result: integer histogram counts and summary numbers. */
+export interface ConfigurationResult {
+  readonly config: Configuration;
+  /** Label for the `policy` column (the policy name). */
+  readonly label: string;
+  readonly connections: MetricCounts;
+  readonly bytes: MetricCounts;
+  /** This configuration's entry of `policies` in `--summary-json` (the run with its servers and seed). */
+  readonly summary: PolicySummary;
+}
+
+export interface ConfigurationsRun {
+  /** Canonical decimal text. */
+  readonly binWidth: string;
+  /** In the order of `configs`. */
+  readonly results: readonly ConfigurationResult[];
+  /** The capture-level part of the summary. */
+  readonly capture: ReplaySummary['capture'];
+  /** The run's warnings as one-line texts (what the main command prints after `warning: `). */
+  readonly warnings: readonly string[];
+  /** The replay part of the summary, without `seed` (the configuration's). */
+  readonly replay: Omit<ReplaySummary['replay'], 'seed'>;
+  /** The warnings as `--summary-json` holds them. */
+  readonly warningsJson: readonly WarningJson[];
+}
+
+export interface ConfigurationsHooks {
+  onProgress?: (bytes: number, total: number | undefined, packets: number, connections: number) => void;
+}
+
+function invalid(problem: string): ReplayError {
+  return new ReplayError('OPTION_INVALID', problem);
+}
+
+/** Checks one configuration; throws ReplayError OPTION_INVALID. */
+export function validateConfiguration(c: Configuration): void {
+  if (!isPolicyName(c.policy)) throw invalid(`option --policy: unknown policy '${String(c.policy)}'`);
+  if (!Number.isSafeInteger(c.servers) || c.servers < 1 || c.servers > MAX_SERVERS) {
+    throw invalid(`option --servers: must be a whole number from 1 to ${MAX_SERVERS}`);
+  }
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) {
+    throw invalid('option --seed: must be a whole number from 0 to 4294967295');
+  }
+}
+
+/** The key under which configurations with the same outcome share an instance. */
+function instanceKey(c: Configuration): string {
+  return c.policy === 'random' ? `${c.policy}/${c.servers}/${c.seed}` : `${c.policy}/${c.servers}`;
+}
+
+function metricCounts(stats: PolicyResult['connections']): MetricCounts {
+  return { samples: stats.samples, idle: stats.idle, counts: Array.from(stats.histogram.binCounts()) };
+}
+
+/**
+ * One pass over `files` (one capture, rotated files in order) feeding every
+ * configuration. `options.policy`, `options.servers` and `options.seed` are
+ * ignored: the configurations say them.
+ */
+export async function runConfigurations(
+  files: readonly string[],
+  options: ReplayOptions,
+  configs: readonly Configuration[],
+  hooks: ConfigurationsHooks = {},
+): Promise<ConfigurationsRun> {
+  if (configs.length === 0) throw invalid('no configuration to run');
+  for (const c of configs) validateConfiguration(c);
+  const resolved = normalizeOptions({ ...options, policy: undefined, servers: undefined, seed: undefined });
+  const instanceOf = new Map<string, number>();
+  const instances: PolicyConfig[] = [];
+  const index = configs.map((c) => {
+    const key = instanceKey(c);
+    let i = instanceOf.get(key);
+    if (i === undefined) {
+      i = instances.length;
+      instanceOf.set(key, i);
+      instances.push({ policy: c.policy, servers: c.servers, seed: c.seed, label: key });
+    }
+    return i;
+  });
+  const pass = await replayPass(files, resolved, instances, { onProgress: hooks.onProgress });
+  const { results, stats } = pass;
+  // The replay and capture parts are the same for every configuration.
+  const whole = buildReplaySummary({
+    results,
+    capture: pass.capture,
+    direction: resolved.direction,
+    seed: 0,
+    services: resolved.services,
+  });
+  checkSomethingMeasured(pass, whole.capture.duration ?? '0', whole.replay.interval);
+  const summaries = results.policies.map((p) => policySummary(results, p, p.info.policy));
+  const out: ConfigurationResult[] = configs.map((config, k) => {
+    const p = results.policies[index[k]];
+    return {
+      config: { policy: config.policy, servers: config.servers, seed: config.seed },
+      label: config.policy,
+      connections: metricCounts(p.connections),
+      bytes: metricCounts(p.bytes),
+      summary: summaries[index[k]],
+    };
+  });
+  const { seed: _seed, ...replay } = whole.replay;
+  return {
+    binWidth: results.binWidth.text,
+    results: out,
+    capture: whole.capture,
+    warnings: stats.warnings,
+    replay,
+    warningsJson: stats.warningLog.toJSON(),
+  };
+}
+
+function policySummary(results: ReplayResults, p: PolicyResult, label: string): PolicySummary {
+  const one: ReplayResults = { ...results, policies: [{ ...p, info: { ...p.info, label } }] };
+  const capture = { packets: 0, bytes: 0, connectionsByReason: {}, skippedByReason: {}, backwards: 0, tso: 0, baseSec: 0, firstSec: 0, firstNsec: 0, clockSec: 0, clockNsec: 0 };
+  return buildReplaySummary({ results: one, capture, direction: '', seed: 0, services: [] }).policies[0];
+}
+
+/**
+ * The `--summary-json` object of the main command run with `results`'
+ * configurations (one servers and seed, policies in order) on the same
+ * capture and options: what `batch --summaries` writes per group.
+ */
+export function groupSummary(run: ConfigurationsRun, results: readonly ConfigurationResult[]): ReplaySummary {
+  if (results.length === 0) throw new RangeError('a group needs at least one configuration');
+  // Field order as buildReplaySummary writes it, so JSON texts match byte for byte.
+  const r = structuredClone(run.replay);
+  return {
+    capture: structuredClone(run.capture),
+    replay: {
+      interval: r.interval,
+      bin_width: r.bin_width,
+      direction: r.direction,
+      seed: results[0].config.seed,
+      services: r.services,
+      connections_replayed: r.connections_replayed,
+      connections_not_replayed: r.connections_not_replayed,
+      samples: r.samples,
+      idle_samples: r.idle_samples,
+    },
+    policies: results.map((r) => structuredClone(r.summary)),
+    warnings: structuredClone([...run.warningsJson]),
+  };
+}
