@@ -44,6 +44,17 @@ export interface Materialized {
   packets: number;
   pristine: boolean;
 }
+export interface BaseLayout {
+  bytes: Buffer;
+  bounds: number[];
+  lengths: { at: number; le: boolean }[];
+  times: { at: number; le: boolean; pcapng: boolean }[];
+  tsresols: number[];
+  tsoffsets: { at: number; le: boolean }[];
+  packets: number;
+  pcapng: boolean;
+}
+export declare function buildBase(base: BaseSpec): BaseLayout;
 export declare function materialize(c: FuzzCase): Materialized;
 export declare function replayOptionsOf(o: RunOptionsSpec): Record<string, unknown>;
 export declare function cliArgsOf(o: RunOptionsSpec): string[];
