@@ -64,7 +64,16 @@ export async function runSynthCommand(f: SynthFlags): Promise<number> {
     } catch {
       stat = undefined;
     }
-    if (!stat?.isDirectory()) throw usage(`option --series: '${f.series}' is not a directory`);
+    if (stat === undefined) {
+      // A new series directory is made (its parent must exist), as `tcpdump -w` makes its file.
+      try {
+        fs.mkdirSync(f.series);
+        stat = fs.statSync(f.series);
+      } catch (err) {
+        throw usage(`option --series: cannot create '${f.series}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
+    if (!stat.isDirectory()) throw usage(`option --series: '${f.series}' is not a directory`);
     const segmentSec = f.segment!;
     const [first, last] = f.segments ?? [0, (f.days! * 86_400) / segmentSec - 1];
     let packets = 0;

@@ -144,7 +144,10 @@ describe('synth action', () => {
       [{ profile: 'olympic', series: dir }, 'synth: --series needs one of --days D or --segments A-B'],
       [{ profile: 'olympic', series: dir, days: 1, out: path.join(dir, 'x') }, 'synth: --series writes its own files: no --out or --truth'],
       [{ days: 2 }, 'synth: --days and --segments need --series'],
-      [{ profile: 'olympic', series: path.join(dir, 'missing'), days: 1 }, `option --series: '${path.join(dir, 'missing')}' is not a directory`],
+      [
+        { profile: 'olympic', series: path.join(dir, 'missing', 'deeper'), days: 1 },
+        `option --series: cannot create '${path.join(dir, 'missing', 'deeper')}': ENOENT`,
+      ],
       [
         { linktype: 'vlan', snaplen: 70, out: path.join(dir, 'x.pcap') },
         'synth: snaplen 70 cuts the TCP header of IPv6 packets on link type vlan (needs ≥ 72)',
