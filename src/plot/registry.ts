@@ -7,12 +7,14 @@ import { distributionRenderer } from './distribution.js';
 import { imbalanceRenderer } from './imbalance.js';
 import { PLOT_KINDS, type PlotKind } from './kinds.js';
 import type { PlotRenderer } from './renderer.js';
+import { sweepRenderer } from './sweep.js';
 import { timeseriesRenderer } from './timeseries.js';
 
 export const RENDERERS: Readonly<Record<PlotKind, PlotRenderer>> = {
   imbalance: imbalanceRenderer,
   distribution: distributionRenderer,
   timeseries: timeseriesRenderer,
+  sweep: sweepRenderer,
 };
 
 /** Whether a header (column names) has what `renderer` reads and nothing that marks another kind. */
