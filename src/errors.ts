@@ -41,7 +41,9 @@ export type ErrorCode =
   /** `plot`: the CSV is the header alone. */
   | 'PLOT_EMPTY'
   /** `plot --policy`: the timeseries CSV has no rows of that policy. */
-  | 'PLOT_UNKNOWN_POLICY';
+  | 'PLOT_UNKNOWN_POLICY'
+  /** `merge`: an input of the batch has no result in the directories given, or more than one, or they are of different batches. */
+  | 'BATCH_MERGE';
 
 export interface ReplayErrorDetails {
   file?: string;

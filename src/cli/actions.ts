@@ -36,4 +36,6 @@ export const defaultActions: Actions = {
   replay: async (files, options, outputs) => (await import('./replay-action.js')).runReplayCommand(files, options, outputs),
   plot: async (file, flags) => (await import('./plot-action.js')).runPlotCommand(file, flags),
   synth: async (flags) => (await import('./synth-action.js')).runSynthCommand(flags),
+  batch: async (captures, options, flags) => (await import('./batch-action.js')).runBatchCommand(captures, options, flags),
+  merge: async (dirs, flags) => (await import('./merge-action.js')).runMergeCommand(dirs, flags),
 };

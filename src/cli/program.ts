@@ -8,6 +8,12 @@ import { DEFAULTS, POLICY_NAMES, type ReplayOptions } from '../options.js';
 import { VERSION } from '../version.js';
 import { PLOT_KINDS, type PlotKindChoice } from '../plot/kinds.js';
 import { USAGE_HINT } from './error-line.js';
+import type { BatchFlags } from './batch-action.js';
+import type { MergeFlags } from './merge-action.js';
+import { parseSeedsList, parseServersList } from '../batch/grid.js';
+import { ReplayError } from '../errors.js';
+
+export type { BatchFlags, MergeFlags };
 
 /** Options of the main command beyond the library's ReplayOptions: where outputs go. */
 export interface ReplayOutputs {
@@ -44,6 +50,8 @@ export interface Actions {
   connections(files: string[], options: ReplayOptions, flags: ConnectionsFlags): Promise<number>;
   plot(file: string, flags: PlotFlags): Promise<number>;
   synth(flags: SynthFlags): Promise<number>;
+  batch(captures: string[], options: ReplayOptions, flags: BatchFlags): Promise<number>;
+  merge(dirs: string[], flags: MergeFlags): Promise<number>;
 }
 
 /** `synth` options as parsed (docs/synth.md); profile defaults are filled by the library. */
@@ -120,6 +128,18 @@ function policyList(value: string, previous: readonly string[] | undefined): str
   }
   if (names.length === 0) throw new InvalidArgumentError('no policy given');
   return previous === undefined || previous === DEFAULT_POLICY_LIST ? names : [...previous, ...names];
+}
+
+/** A library parser as a commander one: its OPTION_INVALID message becomes the usage error. */
+function fromLibrary<T>(parse: (value: string) => T) {
+  return (value: string): T => {
+    try {
+      return parse(value);
+    } catch (err) {
+      if (err instanceof ReplayError) throw new InvalidArgumentError(err.problem.replace(/^option \S+: /, ''));
+      throw err;
+    }
+  };
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -319,6 +339,70 @@ export function createProgram(actions: Actions): Command {
         if (o[key] !== undefined) (flags as unknown as Record<string, unknown>)[key] = o[key];
       }
       program.setOptionValue('__exitCode', await actions.synth(flags));
+    });
+  const batch = program
+    .command('batch')
+    .description('run a grid of server counts, seeds and policies over many captures, one pass per capture, into one tidy CSV (docs/batch.md)')
+    .argument('[captures...]', 'capture files or globs (each file one capture)')
+    .option('--list <file>', 'captures, one per line; tab-separated paths on a line are one capture of rotated files')
+    .option('-n, --servers <list>', 'server counts, comma list or ranges A-B', fromLibrary(parseServersList), [DEFAULTS.servers])
+    .addOption(
+      new Option('-p, --policy <list>', `comma list of ${POLICY_NAMES.join(', ')}, or all (repeatable)`)
+        .argParser(policyList)
+        .default(DEFAULT_POLICY_LIST, DEFAULTS.policy),
+    )
+    .option('--seeds <list>', 'seeds of the random policy, comma list or ranges A-B', fromLibrary(parseSeedsList), [DEFAULTS.seed])
+    .option('--interval <s>', 'sampling interval in seconds', seconds, DEFAULTS.interval)
+    .option('--bin-width <w>', 'width of the imbalance histogram bins', decimal, DEFAULTS.binWidth)
+    .addOption(new Option('--direction <dir>', 'payload bytes counted').choices(['both', 's2c', 'c2s']).default(DEFAULTS.direction))
+    .option('--service <addr[/prefix][:port]>', 'replay only connections to this server endpoint (repeatable)', collect)
+    .option('-o, --output <file>', 'write the tidy CSV here (atomically) instead of standard output')
+    .option('--summaries <file>', 'write one JSON summary per capture, server count and seed here (JSON lines, atomically)')
+    .option('--pool', 'add the pooled histograms over all captures (trace *)', false)
+    .option('-j, --jobs <n>', 'captures replayed at once, one per worker thread (default: the number of cores)', wholeNumber(1))
+    .option('--out-dir <dir>', 'keep a manifest and one result per capture here; a rerun skips the captures done')
+    .option('--force', 'with --out-dir: start over in a directory made with other options', false)
+    .option('--shard <I/N|env>', 'replay only shard I of N (from 0) of the captures; env = from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX; needs --out-dir')
+    .option('--shard-count <n>', 'the number of shards for --shard env (Kubernetes, or a Slurm array not numbered from 0)', wholeNumber(1))
+    .option('--verbose', 'one line per finished capture on standard error', false)
+    .exitOverride();
+  addTrackingOptions(batch);
+  batch.action(async (captures: string[], o: Record<string, unknown>) => {
+    const options: ReplayOptions = {
+      interval: o.interval as string,
+      binWidth: o.binWidth as string,
+      direction: o.direction as ReplayOptions['direction'],
+      ...trackingOptions(o),
+    };
+    if (o.service !== undefined) options.service = o.service as string[];
+    const flags: BatchFlags = {
+      servers: o.servers as number[],
+      seeds: o.seeds as number[],
+      policy: o.policy as string[],
+      pool: o.pool as boolean,
+      force: o.force as boolean,
+      verbose: o.verbose as boolean,
+      quiet: o.quiet as boolean,
+    };
+    for (const key of ['list', 'output', 'summaries', 'jobs', 'outDir', 'shard', 'shardCount'] as const) {
+      if (o[key] !== undefined) (flags as unknown as Record<string, unknown>)[key] = o[key];
+    }
+    program.setOptionValue('__exitCode', await actions.batch(captures, options, flags));
+  });
+
+  program
+    .command('merge')
+    .description('combine batch --out-dir directories (the shards of one batch) into the outputs of one unsharded run')
+    .argument('<dirs...>', 'the --out-dir directories')
+    .option('-o, --output <file>', 'write the tidy CSV here (atomically) instead of standard output')
+    .option('--summaries <file>', 'write the JSON lines here (atomically)')
+    .option('--pool', 'add the pooled histograms over all captures (trace *)', false)
+    .exitOverride()
+    .action(async (dirs: string[], o: Record<string, unknown>) => {
+      const flags: MergeFlags = { pool: o.pool as boolean };
+      if (o.output !== undefined) flags.output = o.output as string;
+      if (o.summaries !== undefined) flags.summaries = o.summaries as string;
+      program.setOptionValue('__exitCode', await actions.merge(dirs, flags));
     });
   return program;
 }

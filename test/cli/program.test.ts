@@ -41,6 +41,12 @@ function mockActions(result = 0): { actions: Actions; calls: Calls } {
     async synth() {
       return result;
     },
+    async batch() {
+      return result;
+    },
+    async merge() {
+      return result;
+    },
   };
   return { actions, calls };
 }
@@ -290,6 +296,8 @@ describe('main(): exit codes and the one error line', () => {
       connections: async () => 0,
       plot: async () => 0,
       synth: async () => 0,
+      batch: async () => 0,
+      merge: async () => 0,
     };
     return main(argv('x.pcap'), actions);
   }

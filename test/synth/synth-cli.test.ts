@@ -25,6 +25,8 @@ function mock(): { actions: Actions; calls: SynthFlags[] } {
       calls.push(flags);
       return 0;
     },
+    batch: async () => 0,
+    merge: async () => 0,
   };
   return { actions, calls };
 }
