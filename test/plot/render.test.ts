@@ -17,7 +17,7 @@ import { plotCsv } from '../../src/plot/plot.js';
 import { POLICY_COLORS, PALETTE } from '../../src/plot/colors.js';
 import { countColor, decodePng, pixelStats, type Image, type Region } from './png.js';
 import { parseXml } from './xml.js';
-import { FOUR_POLICIES, distributionCsv, timeseriesCsv } from './samples.js';
+import { FOUR_POLICIES, distributionCsv, sweepCsv, timeseriesCsv } from './samples.js';
 import { tempDir } from '../helpers/scenario.js';
 
 function onPath(tool: string): boolean {
@@ -42,6 +42,8 @@ const CASES: readonly Case[] = [
   { name: 'imbalance', csv: FOUR_POLICIES, colors: Object.values(POLICY_COLORS) },
   { name: 'distribution', csv: distributionCsv(), colors: [PALETTE[0]] },
   { name: 'timeseries', csv: timeseriesCsv(), colors: PALETTE.slice(0, 3), policy: 'random' },
+  // The grey of the dashed reference line (1.5 px wide) is found too, within the tolerance.
+  { name: 'sweep', csv: sweepCsv(), colors: [...Object.values(POLICY_COLORS), '#808080'] },
 ];
 
 /** The plot areas (panel frames) of an SVG of ours. */

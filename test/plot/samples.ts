@@ -101,3 +101,31 @@ export function timeseriesCsv(): string {
   });
   return rows.join('\n') + '\n';
 }
+
+/**
+ * A load-sweep CSV (scripts/load-sweep.mjs) at 1, 4 and 16 active connections
+ * per server (rates 10, 40, 160). Connections: p90 = c/√n with c 2
+ * (round-robin), 4 (random), 1 (hash), so the median of p90·√n over the
+ * non-adaptive points is 2; least-active falls faster and takes no part.
+ * Bytes: c 6 (round-robin), 3 (random), 1.5 (hash), median 3 over the
+ * eight points; hash has no p90 at 160/s and least-active 0 there (both left
+ * out of the log axes).
+ */
+export function sweepCsv(): string {
+  const rows = ['metric,policy,rate,mean_active_per_server,mean,p50,p90,p99,max'];
+  const active = ['1.000', '4.000', '16.000'];
+  const rates = ['10', '40', '160'];
+  const p90: Record<string, Record<string, readonly string[]>> = {
+    connections: { 'round-robin': ['2', '1', '0.5'], random: ['4', '2', '1'], hash: ['1', '0.5', '0.25'], 'least-active': ['0.5', '0.1', '0.02'] },
+    bytes: { 'round-robin': ['6', '3', '1.5'], random: ['3', '1.5', '0.75'], hash: ['1.5', '0.75', ''], 'least-active': ['3', '3', '0'] },
+  };
+  for (const [metric, policies] of Object.entries(p90)) {
+    for (const [policy, values] of Object.entries(policies)) {
+      values.forEach((v, i) => {
+        const mean = v === '' ? '' : String(Number(v) * 0.6);
+        rows.push(`${metric},${policy},${rates[i]},${active[i]},${mean},${mean},${v},${v === '' ? '' : String(Number(v) * 1.2)},${v === '' ? '' : String(Number(v) * 1.5)}`);
+      });
+    }
+  }
+  return rows.join('\n') + '\n';
+}
