@@ -75,7 +75,7 @@ function parse(argv) {
   }
   // Rates as numbers, printed back in the shortest form (12.50 → 12.5), in the order given.
   const rates = values.rates.split(',').map((r) => String(positive('--rates', r)));
-  if (new Set(rates).size !== rates.length) fail(`--rates: a rate is given twice in '${values.rates}'`);
+  if (new Set(rates).size !== rates.length) fail(`--rates: a rate is given twice in '${values.rates}'\n${USAGE}`);
   return {
     rates,
     duration: String(positive('--duration', values.duration)),
