@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { ReplayError } from '../errors.js';
-import { readManifest, readRecord, resultPath, manifestPath, type Manifest } from './out-dir.js';
+import { readManifest, readRecord, resultPath, MANIFEST_NAME, type Manifest } from './out-dir.js';
 import type { CaptureRecord } from './records.js';
 import { canonicalKey, differingOptions, type CanonicalOptions } from './settings.js';
 
@@ -42,6 +42,7 @@ export function mergeDirectories(dirs: readonly string[]): MergedBatch {
     } catch {
       throw fail('no such directory', dir);
     }
+    if (!fs.statSync(real).isDirectory()) throw fail(`is not a batch output directory (no ${MANIFEST_NAME})`, dir);
     if (!seen.has(real)) {
       seen.add(real);
       unique.push(dir);
@@ -50,7 +51,7 @@ export function mergeDirectories(dirs: readonly string[]): MergedBatch {
   const manifests: { dir: string; manifest: Manifest }[] = [];
   for (const dir of unique) {
     const manifest = readManifest(dir);
-    if (manifest === undefined) throw fail(`is not a batch output directory (no ${manifestPath('.').slice(2)})`, dir);
+    if (manifest === undefined) throw fail(`is not a batch output directory (no ${MANIFEST_NAME})`, dir);
     manifests.push({ dir, manifest });
   }
   const first = manifests[0];
