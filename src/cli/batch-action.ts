@@ -37,7 +37,11 @@ export interface BatchFlags {
   quiet: boolean;
 }
 
-/** A bar for the whole batch: bytes over all inputs, captures done/total (standard error, TTY only, not --quiet). */
+/**
+ * A bar for the whole batch: bytes over all inputs, captures done/total
+ * (standard error, TTY only, not --quiet). Payload names avoid cli-progress's
+ * own tokens (`total`, `value`, `eta`…), which would replace them.
+ */
 interface BatchProgress {
   update(bytes: number, totalBytes: number, finished: number, total: number): void;
   /** Writes a line above the bar. */
@@ -74,7 +78,7 @@ async function createBatchProgress(quiet: boolean): Promise<BatchProgress> {
   const started = Date.now();
   let bar: cliProgressModule.SingleBar | undefined;
   let last = 0;
-  let payload = { mb: '0.0', totalmb: '0.0', rate: '0.0', done: 0, total: 0 };
+  let payload = { mb: '0.0', totalmb: '0.0', rate: '0.0', finished: 0, captures: 0 };
   return {
     update(bytes, totalBytes, finished, total) {
       const now = Date.now();
@@ -85,14 +89,14 @@ async function createBatchProgress(quiet: boolean): Promise<BatchProgress> {
         mb: (bytes / 1e6).toFixed(1),
         totalmb: (totalBytes / 1e6).toFixed(1),
         rate: (bytes / 1e6 / secs).toFixed(1),
-        done: finished,
-        total,
+        finished,
+        captures: total,
       };
       if (bar === undefined) {
         bar = new cliProgress.SingleBar(
           {
             stream: process.stderr,
-            format: '{bar} {percentage}% | {mb}/{totalmb} MB | {rate} MB/s | captures {done}/{total}',
+            format: '{bar} {percentage}% | {mb}/{totalmb} MB | {rate} MB/s | captures {finished}/{captures}',
             hideCursor: true,
             clearOnComplete: true,
           },
