@@ -6,11 +6,11 @@
 import type { CaptureStats } from './pass.js';
 import { trackConnections } from './track.js';
 import { normalizeOptions, type ReplayOptions, type ResolvedOptions } from './options.js';
-import type { ConnectionTable } from './flows/table.js';
 import type { ConnectionTracker } from './flows/tracker.js';
 import { CLOSE_REASON_NAMES } from './flows/events.js';
-import type { EndpointSource, Endpoints, PolicyConfig } from './dispatch/policy.js';
-import { createReplayEngine, type ReplayResults } from './sampler/sampler.js';
+import type { PolicyConfig } from './dispatch/policy.js';
+import { policyConfigs } from './dispatch/dispatcher.js';
+import { createReplayEngine, type ReplayResults } from './engine/replay-engine.js';
 import { buildReplaySummary, type CaptureTotals, type ReplaySummary } from './output/replay-summary.js';
 import { nothingMeasuredReason } from './warnings.js';
 import { ReplayError } from './errors.js';
@@ -28,20 +28,6 @@ export interface ReplayRun {
   stats: CaptureStats;
   results: ReplayResults;
   summary: ReplaySummary;
-}
-
-/** Reads a connection's endpoints from the tracker's table for the dispatcher. */
-class TableEndpoints implements EndpointSource {
-  table: ConnectionTable | undefined;
-  readEndpoints(slot: number, out: Endpoints): void {
-    const t = this.table!;
-    out.conn = t.conn(slot);
-    out.ipVersion = t.ipVersion(slot);
-    t.clientAddr(slot, out.clientAddr);
-    out.clientPort = t.clientPort(slot);
-    t.serverAddr(slot, out.serverAddr);
-    out.serverPort = t.serverPort(slot);
-  }
 }
 
 /** What one pass over a capture gives, before the summary. */
@@ -63,29 +49,17 @@ export async function replayPass(
   configs: readonly PolicyConfig[] | undefined,
   sinks: ReplaySinks = {},
 ): Promise<ReplayPass> {
-  const endpoints = new TableEndpoints();
-  const timeBase = { baseSec: 0 };
   const engine = createReplayEngine({
-    policies: resolved.policies,
-    servers: resolved.servers,
-    seed: resolved.seed,
-    configs,
+    configs: configs ?? policyConfigs(resolved.policies, resolved.servers, resolved.seed),
     interval: resolved.interval,
     binWidth: resolved.binWidth,
     direction: resolved.direction,
     services: resolved.services,
-    endpoints,
-    timeBase,
     timeseries: sinks.timeseries,
     assignments: sinks.assignments,
   });
   const { tracker, stats } = await trackConnections(files, resolved, engine, {
-    onTracker: (t) => {
-      endpoints.table = t.table;
-    },
-    onBase: (sec) => {
-      timeBase.baseSec = sec;
-    },
+    onBase: (sec) => engine.start(sec),
     onProgress: sinks.onProgress,
   });
   if (stats.started) engine.finish(stats.clockSec, stats.clockNsec);

@@ -4,16 +4,16 @@
  * server count, in the same pass; all its packets' bytes then count for the
  * server it got (the paper's pinned flow).
  *
- * Per-server state lives in flat Float64Arrays indexed by a global server
- * index: instance i owns indices base_i … base_i + N_i − 1. Per-slot state is
- * in typed arrays grown by doubling. `packet()` does one typed-array add per
- * instance and allocates nothing.
+ * Per-server state is the ServerCounters (src/dispatch/counters.ts) the
+ * dispatcher writes and the sampler reads. Per-slot state is in typed arrays
+ * grown by doubling. `packet()` does one typed-array add per instance and
+ * allocates nothing.
  *
- * The Dispatcher is a FlowListener on its own (its `advance` does nothing);
- * the Sampler (src/sampler/sampler.ts) wraps it to add sampling.
+ * The replay engine (src/engine/replay-engine.ts) hands it the tracker's
+ * open/packet/deactivate/remove events; it has no clock of its own.
  */
-import type { FlowListener } from '../flows/events.js';
 import { ReplayError } from '../errors.js';
+import { ServerCounters, type PolicyInstanceInfo } from './counters.js';
 import {
   createEndpoints,
   type DispatchPolicy,
@@ -43,8 +43,6 @@ export interface DispatcherOptions {
   readonly direction: Direction;
   /** Parsed `--service` values; empty = every connection is replayed. */
   readonly services: readonly ServiceSpec[];
-  /** Where endpoints are read when a connection opens. */
-  readonly endpoints: EndpointSource;
   /**
    * `--assignments`: receives ASSIGNMENTS_HEADER at construction, then one
    * `conn,policy,server` line per dispatched connection and instance, at
@@ -72,15 +70,7 @@ export function createPolicy(config: PolicyConfig): DispatchPolicy {
   }
 }
 
-/** What the outputs need to know about an instance. */
-export interface PolicyInstanceInfo {
-  /** The `policy` column. */
-  readonly label: string;
-  readonly policy: PolicyName;
-  readonly servers: number;
-  /** First global server index of the instance in the per-server arrays. */
-  readonly base: number;
-}
+export type { PolicyInstanceInfo };
 
 /** Slot states. */
 const SLOT_FREE = 0;
@@ -98,22 +88,19 @@ function contractError(what: string, slot: number): Error {
   return new Error(`flow listener contract: ${what} (slot ${slot})`);
 }
 
-export class Dispatcher implements FlowListener {
+export class Dispatcher {
   readonly instances: readonly PolicyInstanceInfo[];
   /** Number of instances (P). */
   readonly instanceCount: number;
   /** Σ N_i: the length of the per-server arrays. */
   readonly totalServers: number;
-  /** Active connections per global server index. */
+  /** The per-server counters this dispatcher writes. */
+  readonly counters: ServerCounters;
+  /** Active connections per global server index (counters.active). */
   readonly active: Float64Array;
-  /**
-   * Payload bytes (after the direction filter) per global server index since
-   * the sampler last cleared it (the current sampling interval).
-   */
-  readonly intervalBytes: Float64Array;
-  /** Connections dispatched per global server index, over the whole run. */
+  /** Connections dispatched per global server index, over the whole run (counters.connections). */
   readonly dispatchedConnections: Float64Array;
-  /** Payload bytes (after the direction filter) per global server index, over the whole run. */
+  /** Payload bytes (after the direction filter) per global server index, over the whole run (counters.bytes). */
   readonly dispatchedBytes: Float64Array;
   /** Connections opened inside `--service` (dispatched). */
   connectionsReplayed = 0;
@@ -125,7 +112,6 @@ export class Dispatcher implements FlowListener {
   private readonly policies: readonly DispatchPolicy[];
   private readonly bases: Int32Array;
   private readonly filter: ServiceFilter;
-  private readonly source: EndpointSource;
   private readonly assignments: TextSink | undefined;
   private readonly countC2s: boolean;
   private readonly countS2c: boolean;
@@ -152,7 +138,7 @@ export class Dispatcher implements FlowListener {
       if (labels.has(label)) throw new RangeError(`two policy instances are labelled '${label}'`);
       labels.add(label);
       policies.push(createPolicy(config));
-      instances.push({ label, policy: config.policy, servers: config.servers, base });
+      instances.push({ label, policy: config.policy, servers: config.servers, seed: config.seed, base });
       base += config.servers;
     }
     this.instances = instances;
@@ -160,27 +146,24 @@ export class Dispatcher implements FlowListener {
     this.instanceCount = instances.length;
     this.totalServers = base;
     this.bases = Int32Array.from(instances, (inst) => inst.base);
-    this.active = new Float64Array(base);
-    this.intervalBytes = new Float64Array(base);
-    this.dispatchedConnections = new Float64Array(base);
-    this.dispatchedBytes = new Float64Array(base);
+    this.counters = new ServerCounters(instances);
+    this.active = this.counters.active;
+    this.dispatchedConnections = this.counters.connections;
+    this.dispatchedBytes = this.counters.bytes;
     this.slotServers = new Int32Array(INITIAL_SLOTS * instances.length);
     this.filter = new ServiceFilter(options.services);
-    this.source = options.endpoints;
     this.assignments = options.assignments;
     this.countC2s = options.direction !== 's2c';
     this.countS2c = options.direction !== 'c2s';
     if (this.assignments !== undefined) this.assignments(ASSIGNMENTS_HEADER);
   }
 
-  /** Nothing to do: dispatch has no clock of its own. */
-  advance(_sec: number, _nsec: number): void {}
-
-  open(slot: number, _sec: number, _nsec: number): void {
+  /** Dispatches the connection that opened in `slot`, reading its endpoints from `source` (the tracker's table). */
+  open(slot: number, _sec: number, _nsec: number, source: EndpointSource): void {
     if (slot >= this.slotState.length) this.grow(slot);
     if (this.slotState[slot] !== SLOT_FREE) throw contractError('open on a slot in use', slot);
     const ep = this.endpoints;
-    this.source.readEndpoints(slot, ep);
+    source.readEndpoints(slot, ep);
     if (!this.filter.accepts(ep)) {
       this.slotState[slot] = SLOT_EXCLUDED;
       this.connectionsNotReplayed++;
@@ -212,13 +195,9 @@ export class Dispatcher implements FlowListener {
       if (c2s ? !this.countC2s : !this.countS2c) return;
       const p = this.instanceCount;
       const row = slot * p;
-      const interval = this.intervalBytes;
       const total = this.dispatchedBytes;
-      for (let i = 0; i < p; i++) {
-        const g = this.slotServers[row + i];
-        interval[g] += payloadBytes;
-        total[g] += payloadBytes;
-      }
+      const servers = this.slotServers;
+      for (let i = 0; i < p; i++) total[servers[row + i]] += payloadBytes;
     } else if (state !== SLOT_EXCLUDED) {
       throw contractError('packet on a slot that is not open', slot);
     }

@@ -13,7 +13,7 @@
 import { normalizeOptions, MAX_SERVERS, type ReplayOptions } from '../options.js';
 import { isPolicyName, type PolicyConfig, type PolicyName } from '../dispatch/policy.js';
 import { checkSomethingMeasured, replayPass } from '../replay.js';
-import type { PolicyResult, ReplayResults } from '../sampler/sampler.js';
+import type { PolicyResult, ReplayResults } from './replay-engine.js';
 import { buildReplaySummary, type PolicySummary, type ReplaySummary } from '../output/replay-summary.js';
 import type { WarningJson } from '../warnings.js';
 import { ReplayError } from '../errors.js';

@@ -11,8 +11,10 @@
  *
  * `slot` identifies a connection while it is in the table; a slot is reused
  * after `remove`. Listeners read the connection's fields from the table
- * (`ConnectionTable`) by slot.
+ * (`ConnectionTable`, given with `open`) by slot.
  */
+import type { ConnectionTable } from './table.js';
+
 export interface FlowListener {
   /**
    * Called before anything happens at instant (sec, nsec) (a packet, an expiry,
@@ -22,8 +24,11 @@ export interface FlowListener {
    * Never decreases.
    */
   advance(sec: number, nsec: number): void;
-  /** A connection opened at (sec, nsec) (its first packet): dispatch it now. */
-  open(slot: number, sec: number, nsec: number): void;
+  /**
+   * A connection opened at (sec, nsec) (its first packet): dispatch it now.
+   * `table` holds it in `slot` (read its endpoints there).
+   */
+  open(slot: number, sec: number, nsec: number, table: ConnectionTable): void;
   /**
    * A packet of an open or closed-but-present connection, at the current
    * clock, `c2s` when sent by the client, with its TCP payload bytes.

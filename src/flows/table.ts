@@ -149,6 +149,16 @@ const MIN_INDEX_SIZE = 16;
 /** Bytes of typed-array storage per slot (REC_STRIDE·4 + NUM_STRIDE·8 + COLD_STRIDE·4), for the docs and the summary. */
 export const BYTES_PER_SLOT = REC_STRIDE * 4 + NUM_STRIDE * 8 + COLD_STRIDE * 4;
 
+/** Where `readEndpoints` writes (the dispatcher's Endpoints has this shape). */
+export interface EndpointsOut {
+  conn: number;
+  ipVersion: number;
+  readonly clientAddr: Uint32Array;
+  clientPort: number;
+  readonly serverAddr: Uint32Array;
+  serverPort: number;
+}
+
 export class ConnectionTable {
   // --- per-slot records (written by the tracker; read via the accessors) ---
   /** Int32 records, REC_STRIDE words per slot (R_* offsets). Replaced when the table outgrows it. */
@@ -520,6 +530,19 @@ export class ConnectionTable {
   }
 
   /** Order of first packet, from 0 (SPEC §3 `conn`). */
+  /**
+   * Fills `out` with the endpoints of the connection in `slot` (what the
+   * dispatcher reads when a connection opens; no allocation).
+   */
+  readEndpoints(slot: number, out: EndpointsOut): void {
+    out.conn = this.conn(slot);
+    out.ipVersion = this.ipVersion(slot);
+    this.clientAddr(slot, out.clientAddr);
+    out.clientPort = this.clientPort(slot);
+    this.serverAddr(slot, out.serverAddr);
+    out.serverPort = this.serverPort(slot);
+  }
+
   conn(slot: number): number {
     return this.numField(slot, N_CONN);
   }

@@ -368,7 +368,7 @@ export class ConnectionTracker {
     expiry.lruPush(slot);
     if ((f & FLAG_SYN_ONLY) !== 0 && this.tracksSyn) expiry.synPush(slot);
     if (table.size > this.peakOccupancy) this.peakOccupancy = table.size;
-    this.listener.open(slot, clockSec, clockNsec);
+    this.listener.open(slot, clockSec, clockNsec, table);
     return slot;
   }
 

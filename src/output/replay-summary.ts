@@ -12,7 +12,7 @@
  * as exact decimals, times and durations with 9 decimals.
  */
 import { MEAN_DECIMALS, type ImbalanceStats } from '../sampler/imbalance.js';
-import type { ReplayResults } from '../sampler/sampler.js';
+import type { ReplayResults } from '../engine/replay-engine.js';
 import { formatPair, formatPairDifference, formatSeconds } from '../time.js';
 import { formatRatioFixed, formatScaled } from './decimal.js';
 import { METRICS, type Metric } from './histogram-csv.js';

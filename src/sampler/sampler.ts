@@ -12,28 +12,24 @@
  *   dispatched connections active at that instant; `bytes` = payload bytes
  *   (after the direction filter) of packets of its connections reported since
  *   the previous sample (a packet is reported at the clock, so its bytes go to
- *   the interval the clock is in).
+ *   the interval the clock is in): the run's byte counter now minus its
+ *   value at the previous sample.
  * - A stretch with no events costs the same whatever its length: after the
  *   first sample in it, every later sample up to the next event is identical
  *   (bytes 0, same active counts), so they are counted with one
  *   multiplication. Only `--timeseries` writes one row group per sample.
  *
- * The Sampler is the FlowListener the tracker talks to: it takes samples in
- * `advance` and hands open/packet/deactivate/remove to its Dispatcher. Call
- * `finish(lastSec, lastNsec)` with the final clock, then `results()`.
+ * The Sampler only reads the per-configuration counters (src/dispatch/counters.ts)
+ * the dispatcher writes; the replay engine (src/engine/replay-engine.ts)
+ * calls its `advance` before each event. Call `finish(lastSec, lastNsec)`
+ * with the final clock, then `results()`.
  */
-import type { FlowListener } from '../flows/events.js';
-import {
-  Dispatcher,
-  policyConfigs,
-  type Direction,
-  type PolicyInstanceInfo,
-  type TextSink,
-} from '../dispatch/dispatcher.js';
-import type { EndpointSource, PolicyConfig, PolicyName } from '../dispatch/policy.js';
-import { parseServices } from '../dispatch/service-filter.js';
+import type { ServerCounters, PolicyInstanceInfo } from '../dispatch/counters.js';
 import { type Duration, isValidDuration, isZeroDuration, NS_PER_SEC, formatPair } from '../time.js';
-import { ImbalanceStats, parseBinWidth, type BinWidth } from './imbalance.js';
+import { ImbalanceStats, type BinWidth } from './imbalance.js';
+
+/** Receives output text: whole lines, each ending in LF. */
+export type TextSink = (chunk: string) => void;
 
 /** Header line of `--timeseries`. */
 export const TIMESERIES_HEADER = 'time,policy,server,connections,bytes\n';
@@ -45,12 +41,6 @@ export interface SamplerOptions {
   readonly interval: Duration;
   readonly binWidth: BinWidth;
   /**
-   * Whole epoch second that relative times count from, read when a
-   * `--timeseries` row is written (so it may be filled in once the first
-   * record is read; the pass's CaptureStats fits).
-   */
-  readonly timeBase: { readonly baseSec: number };
-  /**
    * `--timeseries`: receives TIMESERIES_HEADER at construction, then per
    * sample not idle for both metrics one `time,policy,server,connections,bytes`
    * line per instance (in order) and server (ascending).
@@ -58,32 +48,28 @@ export interface SamplerOptions {
   readonly timeseries?: TextSink | undefined;
 }
 
-/** One policy instance's distributions and totals. */
-export interface PolicyResult {
+/** One policy instance's distributions. */
+export interface SampledPolicy {
   readonly info: PolicyInstanceInfo;
   readonly connections: ImbalanceStats;
   readonly bytes: ImbalanceStats;
-  /** Per server: connections dispatched over the run. */
-  readonly serverConnections: readonly number[];
-  /** Per server: payload bytes (after the direction filter) over the run. */
-  readonly serverBytes: readonly number[];
 }
 
-export interface ReplayResults {
+export interface SamplerResults {
   readonly binWidth: BinWidth;
   readonly interval: Duration;
   /** Samples taken (idle ones included): the same for every instance and metric. */
   readonly samples: number;
-  readonly connectionsReplayed: number;
-  readonly connectionsNotReplayed: number;
   /** Instances in output order. */
-  readonly policies: readonly PolicyResult[];
+  readonly policies: readonly SampledPolicy[];
 }
 
 const BILLION = 1_000_000_000n;
 
-export class Sampler implements FlowListener {
-  readonly dispatcher: Dispatcher;
+export class Sampler {
+  private readonly counters: ServerCounters;
+  /** Per global server: the byte counter at the previous sample. */
+  private readonly bytesAtSample: Float64Array;
   private readonly interval: Duration;
   /** The interval as whole seconds plus nanoseconds, for stepping instants. */
   private readonly intervalSec: number;
@@ -97,7 +83,8 @@ export class Sampler implements FlowListener {
   /** The interval in ns, exactly, for the BigInt paths. */
   private readonly intervalNsBig: bigint;
   private readonly width: BinWidth;
-  private readonly timeBase: { readonly baseSec: number };
+  /** Whole epoch second relative times count from (for `--timeseries` rows); see `start`. */
+  private baseSec = 0;
   private readonly timeseries: TextSink | undefined;
   private readonly instances: readonly PolicyInstanceInfo[];
   private readonly connStats: ImbalanceStats[];
@@ -116,12 +103,13 @@ export class Sampler implements FlowListener {
   private nextSec = Number.NEGATIVE_INFINITY;
   private nextNsec = 0;
 
-  constructor(dispatcher: Dispatcher, options: SamplerOptions) {
+  constructor(counters: ServerCounters, options: SamplerOptions) {
     const interval = options.interval;
     if (!isValidDuration(interval) || isZeroDuration(interval)) {
       throw new RangeError(`sampling interval must be a valid duration above 0, got ${interval.sec} s ${interval.nsec} ns`);
     }
-    this.dispatcher = dispatcher;
+    this.counters = counters;
+    this.bytesAtSample = new Float64Array(counters.totalServers);
     this.interval = { sec: interval.sec, nsec: interval.nsec };
     this.intervalSec = interval.sec;
     this.intervalNsec = interval.nsec;
@@ -129,9 +117,8 @@ export class Sampler implements FlowListener {
     this.intervalNs = Number.isSafeInteger(ns) ? ns : 0;
     this.intervalNsBig = BigInt(interval.sec) * BILLION + BigInt(interval.nsec);
     this.width = options.binWidth;
-    this.timeBase = options.timeBase;
     this.timeseries = options.timeseries;
-    this.instances = dispatcher.instances;
+    this.instances = counters.instances;
     this.connStats = this.instances.map(() => new ImbalanceStats());
     this.bytesStats = this.instances.map(() => new ImbalanceStats());
     this.lastConnDiff = new Float64Array(this.instances.length);
@@ -145,20 +132,9 @@ export class Sampler implements FlowListener {
     this.catchUp(sec, nsec);
   }
 
-  open(slot: number, sec: number, nsec: number): void {
-    this.dispatcher.open(slot, sec, nsec);
-  }
-
-  packet(slot: number, c2s: boolean, payloadBytes: number): void {
-    this.dispatcher.packet(slot, c2s, payloadBytes);
-  }
-
-  deactivate(slot: number, sec: number, nsec: number): void {
-    this.dispatcher.deactivate(slot, sec, nsec);
-  }
-
-  remove(slot: number): void {
-    this.dispatcher.remove(slot);
+  /** The capture's base second (whole epoch second relative times count from), known at its first record. */
+  start(baseSec: number): void {
+    this.baseSec = baseSec;
   }
 
   /**
@@ -177,18 +153,13 @@ export class Sampler implements FlowListener {
     return this.taken;
   }
 
-  /** The distributions and totals, for the CSV and the summary. */
-  results(): ReplayResults {
-    const d = this.dispatcher;
-    const policies: PolicyResult[] = this.instances.map((info, i) => {
-      const serverConnections: number[] = [];
-      const serverBytes: number[] = [];
-      for (let s = 0; s < info.servers; s++) {
-        serverConnections.push(d.dispatchedConnections[info.base + s]);
-        serverBytes.push(d.dispatchedBytes[info.base + s]);
-      }
-      return { info, connections: this.connStats[i], bytes: this.bytesStats[i], serverConnections, serverBytes };
-    });
+  /** The distributions, for the CSV and the summary. */
+  results(): SamplerResults {
+    const policies: SampledPolicy[] = this.instances.map((info, i) => ({
+      info,
+      connections: this.connStats[i],
+      bytes: this.bytesStats[i],
+    }));
     // Idle samples depend on the traffic only (SPEC §5): every instance must agree.
     for (const p of policies) {
       const first = policies[0];
@@ -203,8 +174,6 @@ export class Sampler implements FlowListener {
       binWidth: this.width,
       interval: this.interval,
       samples: this.taken,
-      connectionsReplayed: d.connectionsReplayed,
-      connectionsNotReplayed: d.connectionsNotReplayed,
       policies,
     };
   }
@@ -285,9 +254,9 @@ export class Sampler implements FlowListener {
 
   /** Takes the sample at (sec, nsec) from the current state, then starts a new byte interval. */
   private takeSample(sec: number, nsec: number): void {
-    const d = this.dispatcher;
-    const active = d.active;
-    const bytes = d.intervalBytes;
+    const active = this.counters.active;
+    const total = this.counters.bytes;
+    const prev = this.bytesAtSample;
     const width = this.width;
     let anyBusy = false;
     for (let i = 0; i < this.instances.length; i++) {
@@ -297,7 +266,7 @@ export class Sampler implements FlowListener {
       let cMin = active[base];
       let cMax = cMin;
       let cSum = 0;
-      let bMin = bytes[base];
+      let bMin = total[base] - prev[base];
       let bMax = bMin;
       let bSum = 0;
       for (let s = base; s < base + n; s++) {
@@ -305,7 +274,7 @@ export class Sampler implements FlowListener {
         if (c < cMin) cMin = c;
         if (c > cMax) cMax = c;
         cSum += c;
-        const b = bytes[s];
+        const b = total[s] - prev[s];
         if (b < bMin) bMin = b;
         if (b > bMax) bMax = b;
         bSum += b;
@@ -319,7 +288,7 @@ export class Sampler implements FlowListener {
       if (cSum !== 0 || bSum !== 0) anyBusy = true;
     }
     if (this.timeseries !== undefined && anyBusy) this.writeRows(sec, nsec, true);
-    bytes.fill(0);
+    prev.set(total);
   }
 
   /**
@@ -356,59 +325,17 @@ export class Sampler implements FlowListener {
   private writeRows(sec: number, nsec: number, withBytes: boolean): void {
     const sink = this.timeseries;
     if (sink === undefined) return;
-    const time = formatPair(this.timeBase.baseSec, sec, nsec);
-    const active = this.dispatcher.active;
-    const bytes = this.dispatcher.intervalBytes;
+    const time = formatPair(this.baseSec, sec, nsec);
+    const active = this.counters.active;
+    const total = this.counters.bytes;
+    const prev = this.bytesAtSample;
     let text = '';
     for (const inst of this.instances) {
       for (let s = 0; s < inst.servers; s++) {
         const g = inst.base + s;
-        text += `${time},${inst.label},${s},${active[g]},${withBytes ? bytes[g] : 0}\n`;
+        text += `${time},${inst.label},${s},${active[g]},${withBytes ? total[g] - prev[g] : 0}\n`;
       }
     }
     sink(text);
   }
-}
-
-/** Everything a replay needs, in the shape of the resolved options plus the wiring. */
-export interface ReplayEngineOptions {
-  /** Policies in command-line order; each becomes an instance with `servers` servers. */
-  readonly policies: readonly PolicyName[];
-  readonly servers: number;
-  readonly seed: number;
-  /** The instances to run, when given (then `policies`, `servers` and `seed` are ignored). */
-  readonly configs?: readonly PolicyConfig[] | undefined;
-  readonly interval: Duration;
-  /** `--bin-width` as decimal text ("0.01"). */
-  readonly binWidth: string;
-  readonly direction: Direction;
-  /** `--service` values as given (`ADDR[/PREFIX][:PORT]`); empty = every connection. */
-  readonly services: readonly string[];
-  readonly endpoints: EndpointSource;
-  readonly timeBase: { readonly baseSec: number };
-  readonly timeseries?: TextSink | undefined;
-  readonly assignments?: TextSink | undefined;
-}
-
-/**
- * A Dispatcher and its Sampler from resolved options; hand the Sampler to
- * the tracker as its FlowListener, call `finish(lastSec, lastNsec)` at the end,
- * then `results()`. Throws ReplayError OPTION_INVALID for a bad bin width or
- * service.
- */
-export function createReplayEngine(options: ReplayEngineOptions): Sampler {
-  const binWidth = parseBinWidth(options.binWidth);
-  const dispatcher = new Dispatcher({
-    configs: options.configs ?? policyConfigs(options.policies, options.servers, options.seed),
-    direction: options.direction,
-    services: parseServices(options.services),
-    endpoints: options.endpoints,
-    assignments: options.assignments,
-  });
-  return new Sampler(dispatcher, {
-    interval: options.interval,
-    binWidth,
-    timeBase: options.timeBase,
-    timeseries: options.timeseries,
-  });
 }

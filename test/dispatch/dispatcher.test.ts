@@ -47,7 +47,6 @@ function dispatcher(
     configs: policyConfigs(policies, servers, 1),
     direction: extra.direction ?? 'both',
     services: (extra.services ?? []).map(parseService),
-    endpoints: source,
     assignments: extra.assignments,
   });
 }
@@ -103,10 +102,10 @@ describe('Dispatcher', () => {
     const d = dispatcher(source, ['round-robin', 'least-active'], 2, { assignments: (s) => rows.push(s) });
     expect(rows).toEqual(['conn,policy,server\n']);
     for (let i = 0; i < 3; i++) source.slots.set(i, client(i));
-    d.open(0, 0, 0);
-    d.open(1, 0, 0);
+    d.open(0, 0, 0, source);
+    d.open(1, 0, 0, source);
     d.deactivate(0, 5, 0); // least-active now sees [0, 1]
-    d.open(2, 5, 0);
+    d.open(2, 5, 0, source);
     expect(source.reads).toBe(3);
     // round-robin: 0, 1, 0; least-active: 0, 1, then 0 (server 0 emptied at 5).
     expect([0, 1, 2].map((s) => [d.serverOf(s, 0), d.serverOf(s, 1)])).toEqual([
@@ -122,7 +121,7 @@ describe('Dispatcher', () => {
     d.packet(2, true, 0);
     // Global indices: round-robin 0–1, least-active 2–3.
     expect(Array.from(d.active)).toEqual([1, 1, 1, 1]);
-    expect(Array.from(d.intervalBytes)).toEqual([100, 7, 100, 7]);
+    expect(Array.from(d.counters.bytes)).toEqual([100, 7, 100, 7]);
     expect(Array.from(d.dispatchedConnections)).toEqual([2, 1, 2, 1]);
     expect(Array.from(d.dispatchedBytes)).toEqual([100, 7, 100, 7]);
     expect(d.activeConnections).toBe(2);
@@ -138,11 +137,11 @@ describe('Dispatcher', () => {
       const source = new FakeSource();
       source.slots.set(0, client(0));
       const d = dispatcher(source, ['hash'], 3, { direction });
-      d.open(0, 0, 0);
+      d.open(0, 0, 0, source);
       d.packet(0, true, 10);
       d.packet(0, false, 20);
       const server = d.serverOf(0, 0);
-      expect(d.intervalBytes[server]).toBe(expected);
+      expect(d.counters.bytes[server]).toBe(expected);
       expect(d.active[server]).toBe(1);
     }
   });
@@ -153,8 +152,8 @@ describe('Dispatcher', () => {
     source.slots.set(1, { ...client(1), serverPort: 443 });
     const rows: string[] = [];
     const d = dispatcher(source, ['round-robin'], 2, { services: ['10.0.0.0/8:443'], assignments: (s) => rows.push(s) });
-    d.open(0, 0, 0);
-    d.open(1, 0, 0);
+    d.open(0, 0, 0, source);
+    d.open(1, 0, 0, source);
     d.packet(0, true, 1000);
     d.packet(1, true, 5);
     d.deactivate(0, 1, 0);
@@ -163,7 +162,7 @@ describe('Dispatcher', () => {
     // The replayed connection is round-robin's first: server 0.
     expect(d.serverOf(1, 0)).toBe(0);
     expect(Array.from(d.active)).toEqual([1, 0]);
-    expect(Array.from(d.intervalBytes)).toEqual([5, 0]);
+    expect(Array.from(d.counters.bytes)).toEqual([5, 0]);
     expect(d.connectionsReplayed).toBe(1);
     expect(d.connectionsNotReplayed).toBe(1);
     expect(rows.join('')).toBe('conn,policy,server\n1,round-robin,0\n');
@@ -173,13 +172,13 @@ describe('Dispatcher', () => {
     const source = new FakeSource();
     const d = dispatcher(source, ['round-robin', 'hash'], 4);
     source.slots.set(5000, client(0));
-    d.open(5000, 0, 0);
+    d.open(5000, 0, 0, source);
     d.packet(5000, true, 3);
     expect(d.serverOf(5000, 0)).toBe(0);
     d.deactivate(5000, 1, 0);
     d.remove(5000);
     source.slots.set(5000, client(1));
-    d.open(5000, 2, 0);
+    d.open(5000, 2, 0, source);
     expect(d.serverOf(5000, 0)).toBe(1);
     expect(d.activeConnections).toBe(1);
   });
@@ -189,8 +188,8 @@ describe('Dispatcher', () => {
     source.slots.set(0, client(0));
     const d = dispatcher(source, ['round-robin'], 2);
     expect(() => d.packet(0, true, 1)).toThrow(/packet on a slot that is not open/);
-    d.open(0, 0, 0);
-    expect(() => d.open(0, 0, 0)).toThrow(/open on a slot in use/);
+    d.open(0, 0, 0, source);
+    expect(() => d.open(0, 0, 0, source)).toThrow(/open on a slot in use/);
     expect(() => d.remove(0)).toThrow(/remove before deactivate/);
     d.deactivate(0, 1, 0);
     expect(() => d.deactivate(0, 1, 0)).toThrow(/deactivate twice/);
@@ -200,7 +199,7 @@ describe('Dispatcher', () => {
     const source = new FakeSource();
     expect(() => dispatcher(source, ['hash'], 0)).toThrow(/--servers/);
     expect(
-      () => new Dispatcher({ configs: [], direction: 'both', services: [], endpoints: source }),
+      () => new Dispatcher({ configs: [], direction: 'both', services: [] }),
     ).toThrow(RangeError);
     expect(
       () =>
@@ -211,8 +210,7 @@ describe('Dispatcher', () => {
           ],
           direction: 'both',
           services: [],
-          endpoints: source,
-        }),
+              }),
     ).toThrow(/labelled 'hash'/);
   });
 
@@ -225,11 +223,10 @@ describe('Dispatcher', () => {
       ],
       direction: 'both',
       services: [],
-      endpoints: source,
-    });
+      });
     for (let i = 0; i < 4; i++) {
       source.slots.set(i, client(i));
-      d.open(i, i, 0);
+      d.open(i, i, 0, source);
     }
     expect([0, 1, 2, 3].map((s) => d.serverOf(s, 0))).toEqual([0, 1, 0, 1]);
     expect([0, 1, 2, 3].map((s) => d.serverOf(s, 1))).toEqual([0, 1, 2, 0]);
@@ -256,7 +253,7 @@ describe('Dispatcher properties', () => {
         let slot = 0;
         for (const step of steps) {
           source.slots.set(slot, { ...client(slot), client: step.server, clientPort: step.port });
-          d.open(slot, slot, 0);
+          d.open(slot, slot, 0, source);
           slot++;
         }
         const counts = Array.from(d.dispatchedConnections);
@@ -276,7 +273,7 @@ describe('Dispatcher properties', () => {
           if (step.open || open.length === 0) {
             const before = Array.from(d.active.subarray(0, n));
             source.slots.set(next, client(next));
-            d.open(next, 0, 0);
+            d.open(next, 0, 0, source);
             const chosen = d.serverOf(next, 0);
             expect(before[chosen]).toBe(Math.min(...before));
             expect(before.indexOf(Math.min(...before))).toBe(chosen);
@@ -303,7 +300,7 @@ describe('Dispatcher properties', () => {
           const d = dispatcher(source, POLICY_NAMES, n, { assignments: (s) => rows.push(s) });
           steps.forEach((step, slot) => {
             source.slots.set(slot, { ...client(slot), client: step.server, clientPort: step.port });
-            d.open(slot, slot, 0);
+            d.open(slot, slot, 0, source);
             for (let i = 0; i < POLICY_NAMES.length; i++) {
               const s = d.serverOf(slot, i);
               expect(s >= 0 && s < n).toBe(true);

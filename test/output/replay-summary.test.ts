@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EndpointSource, Endpoints } from '../../src/dispatch/policy.js';
-import { createReplayEngine, type Sampler } from '../../src/sampler/sampler.js';
+import { createReplayEngine, type ReplayEngine } from '../../src/engine/replay-engine.js';
+import { policyConfigs } from '../../src/dispatch/dispatcher.js';
 import { durationFromNs } from '../../src/time.js';
 import {
   buildReplaySummary,
@@ -37,31 +38,29 @@ class FakeSource implements EndpointSource {
  *   2.5 open c3 (rr 1, la 0: [1,1] tie → 0), 30 B
  *   3.0 sample: connections rr [1,2], la [2,1] → 1·2/3; bytes → 2
  */
-function scenario(): Sampler {
+function scenario(): ReplayEngine {
+  const source = new FakeSource();
   const e = createReplayEngine({
-    policies: ['round-robin', 'least-active'],
-    servers: 2,
-    seed: 1,
+    configs: policyConfigs(['round-robin', 'least-active'], 2, 1),
     interval: durationFromNs(S),
     binWidth: '0.1',
     direction: 'both',
     services: [],
-    endpoints: new FakeSource(),
-    timeBase: { baseSec: 1_700_000_000 },
   });
+  e.start(1_700_000_000);
   e.advance(...at(0));
-  e.open(0, ...at(0));
+  e.open(0, ...at(0), source);
   e.packet(0, true, 300);
   e.advance(...at(0.5 * S));
-  e.open(1, ...at(0.5 * S));
+  e.open(1, ...at(0.5 * S), source);
   e.packet(1, false, 100);
   e.advance(...at(1.5 * S));
   e.deactivate(0, ...at(1.5 * S));
   e.remove(0);
-  e.open(2, ...at(1.5 * S));
+  e.open(2, ...at(1.5 * S), source);
   e.packet(2, true, 50);
   e.advance(...at(2.5 * S));
-  e.open(3, ...at(2.5 * S));
+  e.open(3, ...at(2.5 * S), source);
   e.packet(3, true, 30);
   e.advance(...at(3 * S));
   e.finish(...at(3 * S));
@@ -187,15 +186,11 @@ describe('replay summary', () => {
 
   it('writes null and dashes when there is nothing to measure', () => {
     const e = createReplayEngine({
-      policies: ['hash'],
-      servers: 5,
-      seed: 1,
+      configs: policyConfigs(['hash'], 5, 1),
       interval: durationFromNs(S),
       binWidth: '0.01',
       direction: 'both',
       services: [],
-      endpoints: new FakeSource(),
-      timeBase: { baseSec: 0 },
     });
     e.finish(...at(0));
     const empty: CaptureTotals = {

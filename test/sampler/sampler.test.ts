@@ -3,7 +3,11 @@ import fc from 'fast-check';
 import type { EndpointSource, Endpoints, PolicyName } from '../../src/dispatch/policy.js';
 import { POLICY_NAMES } from '../../src/dispatch/policy.js';
 import type { Direction } from '../../src/dispatch/dispatcher.js';
-import { createReplayEngine, type Sampler } from '../../src/sampler/sampler.js';
+import { createReplayEngine, type ReplayEngine } from '../../src/engine/replay-engine.js';
+import { policyConfigs } from '../../src/dispatch/dispatcher.js';
+
+/** The replay engine with the fake table bound into `open`, as the tracker would pass it. */
+type Sampler = Omit<ReplayEngine, 'open'> & { open(slot: number, sec: number, nsec: number): void };
 import { histogramCsvText } from '../../src/output/histogram-csv.js';
 import { durationFromNs, type Duration } from '../../src/time.js';
 
@@ -44,19 +48,19 @@ function engine(
   opts: { servers?: number; intervalNs?: number; interval?: Duration; binWidth?: string; direction?: Direction; sinks?: Sinks } = {},
 ): Sampler {
   const sinks = opts.sinks;
-  return createReplayEngine({
-    policies,
-    servers: opts.servers ?? 3,
-    seed: 1,
+  const e = createReplayEngine({
+    configs: policyConfigs(policies, opts.servers ?? 3, 1),
     interval: opts.interval ?? durationFromNs(opts.intervalNs ?? S),
     binWidth: opts.binWidth ?? '0.5',
     direction: opts.direction ?? 'both',
     services: [],
-    endpoints: source,
-    timeBase: { baseSec: 1000 },
     timeseries: sinks && ((s) => (sinks.timeseries += s)),
     assignments: sinks && ((s) => (sinks.assignments += s)),
   });
+  e.start(1000);
+  const bound = e as unknown as Sampler;
+  bound.open = (slot, sec, nsec) => e.dispatcher.open(slot, sec, nsec, source);
+  return bound;
 }
 
 /** c_i: client 192.0.2.(10+i), port 40000+i (hash mod 3: 2, 1, 2, 0, 2, 1). */
