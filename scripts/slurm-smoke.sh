@@ -3,8 +3,8 @@
 #
 # Brings up a one-node Slurm cluster on this host (munged, slurmctld and slurmd,
 # all private to a temporary directory: own munge key and socket, own
-# slurm.conf, state and spool directories, ports 16817/16818 unless
-# SLURM_SMOKE_PORT is set), generates 8 captures with `anycast-replay synth`,
+# slurm.conf, state and spool directories, the first free ports from
+# 16817/16818, or SLURM_SMOKE_PORT and the next), generates 8 captures with `anycast-replay synth`,
 # submits the documented job array (docs/slurm/batch-array.sbatch, 4 shards)
 # and the dependent merge job (docs/slurm/merge.sbatch), waits for both, and
 # compares the merged CSV and summaries with one local `anycast-replay batch`
@@ -93,7 +93,14 @@ PIDS+=($!)
 for _ in $(seq 1 50); do [ -S "$SOCKET" ] && break; sleep 0.1; done
 [ -S "$SOCKET" ] || { logs; skip "munged did not start"; }
 
-# A one-node cluster: this host is controller and only compute node.
+# A one-node cluster: this host is controller and only compute node, on the
+# first pair of ports from $PORT that nothing listens on (a cluster of the host,
+# or one left by a killed run, keeps its own).
+if [ -z "${SLURM_SMOKE_PORT:-}" ] && command -v ss >/dev/null 2>&1; then
+  while ss -Hltn "( sport = :$PORT or sport = :$((PORT + 1)) )" 2>/dev/null | grep -q .; do
+    PORT=$((PORT + 2))
+  done
+fi
 NODE=$(hostname -s)
 CPUS=$(nproc)
 export SLURM_CONF="$WORK/slurm.conf"
