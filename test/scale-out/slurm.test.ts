@@ -68,7 +68,7 @@ describe('Slurm job scripts (issue 10 item 6)', () => {
       if (ws) fs.rmSync(ws.dir, { recursive: true, force: true });
     });
 
-    it('4 tasks then the merge equal one local batch --pool byte for byte; RESULTS moves the shards', () => {
+    it('4 tasks (one lost and resubmitted alone) then the merge equal one local batch --pool byte for byte; RESULTS moves the shards', () => {
       const traces = makeCaptures(ws, ws.dir, 5, true);
       const grid = ['--servers', '2,5', '--seeds', '1-2', '--policy', 'round-robin,least-active'];
       const count = 4;
@@ -81,6 +81,19 @@ describe('Slurm job scripts (issue 10 item 6)', () => {
         expect(r.stdout).toBe('');
         expect(resultFiles(path.join(ws.dir, 'sweep', `shard-${i}`))).toEqual(expectedResultFiles(traces, i, count));
       }
+      // A lost shard resubmitted alone (`sbatch --array=2`, so the array's count is 1) with
+      // --shard-count, as docs/scale-out.md says, does the same captures again.
+      const lost = path.join(ws.dir, 'sweep', 'shard-2');
+      const before = resultFiles(lost);
+      expect(before).toEqual(['000004.json', '000005.json']);
+      fs.rmSync(lost, { recursive: true });
+      const again = bash(ws, `exec bash "${ARRAY_SCRIPT}" "$@"`, {
+        args: ['captures.txt', ...grid, '--shard-count', String(count)],
+        env: { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '1', SLURM_CPUS_PER_TASK: '2', RESULTS: 'sweep' },
+      });
+      expect(again.status, again.stderr).toBe(0);
+      expect(resultFiles(lost)).toEqual(before);
+
       const m = bash(ws, `exec bash "${MERGE_SCRIPT}"`, { env: { RESULTS: 'sweep' } });
       expect(m.status, m.stderr).toBe(0);
       expect(m.stdout).toBe('');
