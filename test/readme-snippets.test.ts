@@ -95,3 +95,15 @@ describe.skipIf(!HAVE_PANDAS)('README pandas snippet', () => {
     expect(png.length).toBeGreaterThan(5000);
   });
 });
+
+describe('README first-run Figure 4 line', () => {
+  it('writes figure4.svg equal to the picture the README shows', () => {
+    const dir = tempDir();
+    // The line calls `node bin/anycast-replay.js` from the clone's top: the same bin/ here.
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'bin'), path.join(dir, 'bin'));
+    const r = spawnSync('bash', ['-e', '-c', snippet('figure4')], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'figure4.svg'), 'utf8')).toBe(fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'figures', 'figure4.svg'), 'utf8'));
+    expect(README).toContain('](docs/figures/figure4.svg)');
+  });
+});
