@@ -10,7 +10,6 @@
  * matches nothing is an error, as is a name that does not exist.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ReplayError } from '../errors.js';
 
 export interface BatchInput {
@@ -60,6 +59,12 @@ function isDirectory(p: string): boolean {
   }
 }
 
+/** `base/name` kept as written (`./x` stays `./x`, as a shell expands it). */
+function joinSegment(base: string, name: string): string {
+  if (base === '') return name;
+  return base.endsWith('/') ? base + name : `${base}/${name}`;
+}
+
 /** Expands one glob pattern into the existing paths it matches, sorted. */
 export function expandGlob(pattern: string): string[] {
   const absolute = pattern.startsWith('/');
@@ -70,7 +75,7 @@ export function expandGlob(pattern: string): string[] {
     const next: string[] = [];
     for (const base of current) {
       if (!hasGlob(segment)) {
-        const p = base === '' ? segment : path.posix.join(base, segment);
+        const p = joinSegment(base, segment);
         if (fs.existsSync(p)) next.push(p);
         continue;
       }
@@ -79,7 +84,7 @@ export function expandGlob(pattern: string): string[] {
       const re = segmentRegExp(segment);
       const names = fs.readdirSync(dir).filter((n) => re.test(n) && (!n.startsWith('.') || segment.startsWith('.')));
       names.sort();
-      for (const n of names) next.push(base === '' ? n : path.posix.join(base, n));
+      for (const n of names) next.push(joinSegment(base, n));
     }
     current = next;
   }
