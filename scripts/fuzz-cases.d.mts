@@ -26,6 +26,7 @@ export interface RunOptionsSpec {
   idleTimeout: string | null;
   window: [string | undefined, string | undefined] | null;
   interval: string | null;
+  chunkSize: number;
 }
 export interface FuzzCase {
   base: BaseSpec;
@@ -75,7 +76,7 @@ export interface CheckResult {
 export declare function checkCaptureFile(
   file: string,
   options: Record<string, unknown>,
-  expect?: { packets?: number },
+  expect?: { packets?: number; chunkSize?: number },
 ): Promise<CheckResult>;
 export declare function runCase(c: FuzzCase, dir: string, name?: string): Promise<CheckResult & { bytes: Buffer; file: string }>;
 export declare function hexDump(bytes: Uint8Array, max?: number): string;

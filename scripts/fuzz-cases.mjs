@@ -25,6 +25,7 @@ import { errorLine } from '../dist/cli/error-line.js';
 import { inspectCapture } from '../dist/info.js';
 import { runReplay } from '../dist/replay.js';
 import { runConnections } from '../dist/connections.js';
+import { readCapture } from '../dist/reader/source.js';
 
 /** Exit codes the CLI documents (SPEC §2a), signals aside. 70 (internal error) is never acceptable. */
 export const DOCUMENTED_EXIT_CODES = Object.freeze([0, 1, 2]);
@@ -281,6 +282,8 @@ export const runOptionsArb = fc.record({
   // more than 2^53 samples, whose counts no longer add up exactly (the known
   // sampler issue in docs/fuzzing.md; test/fuzz/hostile.test.ts keeps a case).
   interval: fc.option(fc.constantFrom('0.25', '1', '7'), { freq: 3 }),
+  // Read size of an extra reader-only pass: records straddling chunks.
+  chunkSize: fc.integer({ min: 1, max: 300 }),
 });
 
 export const caseArb = fc.record({
@@ -473,6 +476,8 @@ async function outcome(run) {
  * - the commands agree: the replay and `connections` end in the same error
  *   code or read the same packets; `info` ends in the same code too unless a
  *   --from/--to window hides part of the capture from the others;
+ * - the reader alone, in chunks of `expect.chunkSize` bytes, gives the same
+ *   records and cut offset, or the same error at the same offset;
  * - a pristine case (no mutation) succeeds and reads every packet (under
  *   --strict it may fail with STRICT_WARNING: its times may step back);
  * - resident memory stays under RSS_LIMIT_BYTES; the case ends within CASE_TIME_LIMIT_MS.
@@ -496,6 +501,12 @@ export async function checkCaptureFile(file, options, expect = {}) {
     if (!r.ok && !r.line.startsWith('anycast-replay: ')) problems.push(`${name}: bad error line ${JSON.stringify(r.line)}`);
   }
   const { info, replay, connections } = results;
+  // The reader alone, in small chunks: the same records, cut and error as in 1 MiB chunks.
+  if (expect.chunkSize !== undefined) {
+    const whole = await readOutcome(file, undefined);
+    const chunked = await readOutcome(file, expect.chunkSize);
+    if (whole !== chunked) problems.push(`reader in ${expect.chunkSize}-byte chunks: ${chunked}; in 1 MiB chunks: ${whole}`);
+  }
   // info reads the whole file; under --from/--to the others see only the
   // window, so a time jump (a --strict failure) may be outside it.
   // Under --strict a warning only one command gives (the replay's "nothing
@@ -520,12 +531,25 @@ export async function checkCaptureFile(file, options, expect = {}) {
   return { problems, results, elapsedMs: elapsed };
 }
 
+/** `records N, cut at O` or the error code of one reader pass. */
+async function readOutcome(file, chunkSize) {
+  let records = 0;
+  try {
+    const info = await readCapture(file, () => void records++, { chunkSize });
+    return `records ${records}, ${info.truncated ? `cut at ${info.truncatedOffset}` : 'whole'}`;
+  } catch (err) {
+    return err instanceof ReplayError ? `${err.code} at ${err.offset}` : `internal error: ${err?.message}`;
+  }
+}
+
 /** Writes case `c` into `dir` and checks it; the returned bytes let a caller print a failure. */
 export async function runCase(c, dir, name = 'case.pcap') {
   const m = materialize(c);
   const file = path.join(dir, name);
   fs.writeFileSync(file, m.bytes);
-  const r = await checkCaptureFile(file, replayOptionsOf(c.options), m.pristine ? { packets: m.packets } : {});
+  const expect = { chunkSize: c.options.chunkSize };
+  if (m.pristine) expect.packets = m.packets;
+  const r = await checkCaptureFile(file, replayOptionsOf(c.options), expect);
   return { ...r, bytes: m.bytes, file };
 }
 

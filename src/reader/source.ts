@@ -75,7 +75,7 @@ export async function readCapture(
     const total = stat.size;
     const buf = Buffer.allocUnsafeSlow(chunkSize);
     let n = readChunk(path, fd, buf, 0);
-    if (n >= 2 && buf[0] === GZIP_ID1 && buf[1] === GZIP_ID2) {
+    if (startsWithGzipMagic(path, fd, buf, n)) {
       closeFd = false;
       const stream = fs.createReadStream('', { fd, start: 0, highWaterMark: chunkSize, autoClose: true });
       return await readGzip(path, stream, total, parser, chunkSize, progress);
@@ -93,6 +93,18 @@ export async function readCapture(
   } finally {
     if (closeFd) fs.closeSync(fd);
   }
+}
+
+/**
+ * Whether the file starts 1f 8b. A read size of 1 byte sees only the first of
+ * them: the second is then read on its own (found by fuzzing, issue 8 item 7:
+ * chunkSize 1 read a gzip file as a bad magic).
+ */
+function startsWithGzipMagic(path: string, fd: number, buf: Buffer, n: number): boolean {
+  if (n === 0 || buf[0] !== GZIP_ID1) return false;
+  if (n >= 2) return buf[1] === GZIP_ID2;
+  const second = Buffer.alloc(1);
+  return readChunk(path, fd, second, 1) === 1 && second[0] === GZIP_ID2;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -241,6 +253,15 @@ async function readGzip(
       compressed += b.length;
       yield b;
     }
+    // Before gunzip sees the end of its input: a sync flush hands out all that
+    // the input inflates to. Without it, a cut stream's "unexpected end of
+    // file" error dropped the output of the last write, so how many records a
+    // cut gzip gave depended on how its input was chunked (found by fuzzing,
+    // issue 8 item 7). The flush is no error on a cut stream (only Z_FINISH is).
+    await new Promise<void>((resolve) => {
+      gunzip.once('close', resolve);
+      gunzip.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve());
+    });
   }
   const gunzip = zlib.createGunzip({ chunkSize: Math.max(chunkSize, zlib.constants.Z_MIN_CHUNK) });
   const input = Readable.from(counted(), { objectMode: false });

@@ -12,7 +12,9 @@ import { inspectCapture } from '../../src/info.js';
 import { MAX_TIMESTAMP_SECONDS } from '../../src/reader/caps.js';
 import { gzipBytes } from '../../src/reader/damage.js';
 import { MemorySink, PcapngWriter } from '../../src/reader/writer.js';
+import { readCapture } from '../../src/reader/source.js';
 import { runReplay } from '../../src/replay.js';
+import { materialize, type FuzzCase } from '../../scripts/fuzz-cases.mjs';
 import { buildTcpFrame } from '../../src/synth/frames.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anycast-fuzz-regressions-'));
@@ -96,5 +98,45 @@ describe('issue 8 item 7: pcapng times beyond ±2^48 s are damage, not internal 
     const err = await errorOf(() => runReplay([file], {}));
     expect(err.code).toBe('CAPTURE_BAD_TIME');
     expect(err.offset).toBe(72);
+  });
+});
+
+async function readWith(file: string, chunkSize: number | undefined): Promise<{ records: number; cutAt: number | undefined }> {
+  let records = 0;
+  const info = await readCapture(file, () => void records++, { chunkSize });
+  return { records, cutAt: info.truncated ? info.truncatedOffset : undefined };
+}
+
+describe('issue 8 item 7: gzip input read the same whatever the read size', () => {
+  it('a cut gzip stream gives all it inflates to: the last write\'s output was dropped with the "unexpected end" error (6 records instead of 7 in 192-byte reads)', async () => {
+    // The shrunk fuzz case: a big-endian pcapng of 11 packets, gzip cut at
+    // 2364 + a few bytes of inflated data; 249 bytes of gzip.
+    const c = {
+      base: { format: 'pcapng-be', packets: 11, linkType: 276, ipv6: true, snaplen: 0, tsresol: 9, startSec: 0, gapUs: 24866, gzip: true },
+      mutations: [
+        { kind: 'tsoffset', hi: 1405107651, lo: 2576386946 },
+        { kind: 'tsoffset', hi: 168398003, lo: 316701729 },
+      ],
+      gzipMutations: [
+        { kind: 'gz-cut', at: 1836436113 },
+        { kind: 'gz-flip', at: 1553038713, bit: 3 },
+      ],
+      options: { strict: false, maxConnections: null, idleTimeout: null, window: null, interval: null, chunkSize: 192 },
+    } as unknown as FuzzCase;
+    const bytes = materialize(c).bytes;
+    expect(bytes.length).toBe(249);
+    const file = write('cut-gzip.pcapng.gz', bytes);
+    for (const chunkSize of [undefined, 192, 64, 7, 1]) {
+      expect(await readWith(file, chunkSize), `chunkSize ${chunkSize}`).toEqual({ records: 7, cutAt: 2364 });
+    }
+  });
+
+  it('chunkSize 1 sees the 2-byte gzip magic (it read a gzip file as CAPTURE_BAD_MAGIC)', async () => {
+    const sink = new MemorySink();
+    const w = new PcapngWriter(sink);
+    w.addInterface({ linkType: 1 });
+    for (let i = 0; i < 3; i++) w.writeEnhancedPacket(0, 1_700_000_000 + i, 0, frame(1000 + i, SYN));
+    const file = write('one-byte-reads.pcapng.gz', gzipBytes(sink.toBuffer()));
+    expect(await readWith(file, 1)).toEqual({ records: 3, cutAt: undefined });
   });
 });
