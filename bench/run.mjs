@@ -7,8 +7,12 @@
 // method and keeps the figures of a run.
 //
 //   node bench/run.mjs [--only PHASES] [--captures IDS] [--runs N] [--warmup N] [--regen] [--json FILE]
+//                      [--baseline DIR]
 //
-// PHASES: read, decode, connections, replay, tcpdump, tshark, gzip (default all).
+// PHASES: read, decode, connections, replay, grid, tcpdump, tshark, gzip (default all).
+// --baseline DIR: a built checkout of an older version (its bin/anycast-replay.js);
+// the `paired` phase then runs its replay and ours in turn (A B A B …) on the
+// same captures and reports the CPU ratio pair by pair (docs/performance.md).
 // IDS: 1g, 10min, 50min, 10min-gz (default all; a phase runs on the captures it needs).
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -27,11 +31,11 @@ const TIME = '/usr/bin/time';
 // ---------------------------------------------------------------------------
 // Arguments
 
-const PHASES = ['read', 'decode', 'connections', 'replay', 'tcpdump', 'tshark', 'gzip'];
+const PHASES = ['read', 'decode', 'connections', 'replay', 'grid', 'paired', 'tcpdump', 'tshark', 'gzip'];
 const CAPTURE_IDS = ['1g', '10min', '50min', '10min-gz'];
 
 function parseArgs(argv) {
-  const a = { only: new Set(PHASES), captures: new Set(CAPTURE_IDS), runs: 5, warmup: 1, regen: false, json: undefined };
+  const a = { only: new Set(PHASES), captures: new Set(CAPTURE_IDS), runs: 5, warmup: 1, regen: false, json: undefined, baseline: undefined };
   for (let k = 0; k < argv.length; k++) {
     const arg = argv[k];
     const value = () => {
@@ -45,6 +49,7 @@ function parseArgs(argv) {
     else if (arg === '--warmup') a.warmup = wholeNumber(value(), 0, '--warmup');
     else if (arg === '--regen') a.regen = true;
     else if (arg === '--json') a.json = value();
+    else if (arg === '--baseline') a.baseline = path.resolve(value());
     else if (arg === '-h' || arg === '--help') usage();
     else usage(`unknown argument ${arg}`);
   }
@@ -65,7 +70,7 @@ function wholeNumber(text, min, name) {
 
 function usage(problem) {
   const text = `usage: node bench/run.mjs [--only ${PHASES.join(',')}] [--captures ${CAPTURE_IDS.join(',')}]
-                         [--runs N (5)] [--warmup N (1)] [--regen] [--json FILE]`;
+                         [--runs N (5)] [--warmup N (1)] [--regen] [--json FILE] [--baseline DIR]`;
   if (problem) {
     console.error(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -310,6 +315,30 @@ if (want('replay')) {
     add('replay', 'replay-all-n500', '10min', NODE, [CLI, 'FILE', '--servers', '500', '--policy', 'all', '-q']);
   }
 }
+if (want('grid')) {
+  // One pass feeding a grid (issue 10): 40 configurations against one.
+  const grid = path.join(ROOT, 'bench', 'grid.mjs');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'engine', 'configurations.js'))) notes.push('grid: dist/engine/configurations.js missing: skipped');
+  else {
+    add('grid', 'grid-1', '10min', NODE, [grid, 'FILE', '1x1x1']);
+    add('grid', 'grid-40', '10min', NODE, [grid, 'FILE', '4x2x5']);
+    add('grid', 'grid-1', '1g', NODE, [grid, 'FILE', '1x1x1']);
+    add('grid', 'grid-40', '1g', NODE, [grid, 'FILE', '4x2x5']);
+  }
+}
+const pairedPlan = [];
+if (want('paired')) {
+  const old = args.baseline && path.join(args.baseline, 'bin', 'anycast-replay.js');
+  if (old === undefined) notes.push('paired: no --baseline DIR given: skipped');
+  else if (!fs.existsSync(old) || !fs.existsSync(path.join(args.baseline, 'dist', 'cli', 'main.js'))) notes.push(`paired: ${old} or its dist/ missing: skipped`);
+  else {
+    for (const id of ['1g', '10min']) {
+      if (!args.captures.has(id)) continue;
+      need.add(id);
+      pairedPlan.push({ name: 'replay-all-n5', captureId: id, old, argv: ['FILE', '--servers', '5', '--policy', 'all', '-q'] });
+    }
+  }
+}
 if (want('tcpdump')) {
   if (!available('tcpdump')) notes.push('tcpdump: not installed: skipped');
   else {
@@ -343,6 +372,32 @@ const started = new Date();
 const load0 = os.loadavg();
 const manifest = await ensureCaptures(need);
 for (const p of plan) measure(p.name, p.captureId, p.cmd, p.argv, p.runs, p.warmup);
+const paired = [];
+for (const p of pairedPlan) {
+  // Baseline and current in turn, so drift of the machine hits both alike.
+  const file = path.join(DATA, CAPTURES[p.captureId].file);
+  const argv = p.argv.map((a) => (a === 'FILE' ? file : a));
+  process.stderr.write(`bench: paired ${p.name} on ${p.captureId} (baseline/current CPU): `);
+  const ratios = [];
+  const cpus = { old: [], cur: [] };
+  for (let k = 0; k < args.warmup + args.runs; k++) {
+    const a = timeOnce(NODE, [p.old, ...argv]);
+    const b = timeOnce(NODE, [CLI, ...argv]);
+    if (a.failed || b.failed) {
+      process.stderr.write(`failed (${a.failed ?? b.failed})\n`);
+      break;
+    }
+    if (k < args.warmup) continue;
+    ratios.push(b.cpu / a.cpu);
+    cpus.old.push(a.cpu);
+    cpus.cur.push(b.cpu);
+    process.stderr.write(`${a.cpu.toFixed(2)}/${b.cpu.toFixed(2)} `);
+  }
+  process.stderr.write('\n');
+  if (ratios.length > 0) {
+    paired.push({ name: p.name, capture: p.captureId, baseline: args.baseline, runs: ratios.length, baselineCpu: median(cpus.old), cpu: median(cpus.cur), ratio: median(ratios), minRatio: Math.min(...ratios), maxRatio: Math.max(...ratios) });
+  }
+}
 const load1 = os.loadavg();
 
 // ---------------------------------------------------------------------------
@@ -442,6 +497,20 @@ if (rep10) {
 }
 if (rep10 && rep10one) check('replay 4 policies / 1 policy (hash), CPU', ratio(rep10, rep10one), ratio(rep10, rep10one) <= 1.3, '≤ 1.3');
 if (rep10 && rep10n500) check('replay N=500 / N=5, CPU', ratio(rep10n500, rep10), ratio(rep10n500, rep10) <= 1.0, '≤ 1.0');
+if (rep1g && dec1g) check('replay (4 policies, N=5) CPU / info CPU, 1 GB', ratio(rep1g, dec1g), ratio(rep1g, dec1g) <= 1.6, '≤ 1.6');
+for (const id of ['10min', '1g']) {
+  const g1 = get('grid-1', id);
+  const g40 = get('grid-40', id);
+  if (g1 && g40) check(`grid of 40 configurations / 1 configuration in one pass, CPU, ${id}`, ratio(g40, g1), ratio(g40, g1) <= 2, '≤ 2');
+}
+for (const p of paired) {
+  check(
+    `${p.name} current / baseline CPU, paired median of ${p.runs} (${fmt(p.minRatio)}–${fmt(p.maxRatio)}), ${p.capture}`,
+    p.ratio,
+    p.ratio <= 1.02,
+    '≤ 1.02: not slower',
+  );
+}
 
 const tcp10 = get('tcpdump', '10min');
 const extraRatios = [];
@@ -466,7 +535,7 @@ const jsonPath = args.json ?? path.join(DATA, 'results.json');
 fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
 fs.writeFileSync(
   jsonPath,
-  `${JSON.stringify({ started: started.toISOString(), load: [load0[0], load1[0]], runs: args.runs, warmup: args.warmup, captures: manifest, results, checks, notes }, null, 2)}\n`,
+  `${JSON.stringify({ started: started.toISOString(), load: [load0[0], load1[0]], runs: args.runs, warmup: args.warmup, captures: manifest, results, paired, checks, notes }, null, 2)}\n`,
 );
 const shown = path.relative(process.cwd(), jsonPath);
 console.log(`\nresults: ${shown.startsWith('..') ? path.resolve(jsonPath) : shown}`);
