@@ -136,19 +136,23 @@ describe('fixed-seed sample of mutated captures, in-process', () => {
 });
 
 describe('a subset through the CLI', () => {
-  it(`${CLI_CASES} cases: exit code and error line as in-process, ≤ ${MAX_STDERR_LINES} stderr lines, RSS < 256 MB, no output left by a failed run`, async () => {
+  it(`${CLI_CASES} cases (a third on standard input): exit code and error line as in-process, ≤ ${MAX_STDERR_LINES} stderr lines, RSS < 256 MB, no output left by a failed run`, async () => {
     const cases = fc.sample(caseArb, { seed: SEED + 1, numRuns: CLI_CASES });
     const work = async (c: FuzzCase, i: number): Promise<void> => {
       const sub = fs.mkdtempSync(path.join(dir, `cli-${i}-`));
       const r = await runCase(c, sub, 'capture');
       const out = path.join(sub, 'out.csv');
       const summary = path.join(sub, 'summary.json');
-      const run = await runCli([r.file, ...cliArgsOf(c.options), '-q', '-o', out, '--summary-json', summary]);
-      const what = `CLI case ${i} ${JSON.stringify(c)}`;
+      // Every third case comes through standard input (`-`), read as a stream.
+      const stdin = i % 3 === 2;
+      const args = [stdin ? '-' : r.file, ...cliArgsOf(c.options), '-q', '-o', out, '--summary-json', summary];
+      const run = await runCli(args, stdin ? { input: r.file } : {});
+      const what = `CLI case ${i}${stdin ? ' (stdin)' : ''} ${JSON.stringify(c)}`;
       expectWellBehaved(run, what);
       expect(run.exit, what).toBe(r.results.replay.exit);
       if (run.exit !== 0) {
-        expect(run.stderrLines.at(-1), what).toBe(r.results.replay.line);
+        const line = r.results.replay.line!;
+        expect(run.stderrLines.at(-1), what).toBe(stdin ? line.replace(`: ${r.file}: `, ': -: ') : line);
         expect(fs.readdirSync(sub).sort(), what).toEqual(['capture']);
       } else {
         expect(fs.existsSync(out) && fs.existsSync(summary), what).toBe(true);
