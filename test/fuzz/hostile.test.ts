@@ -84,7 +84,7 @@ function runCli(args: string[], options: { input?: string } = {}): Promise<CliRu
 function expectWellBehaved(r: CliRun, what: string): void {
   expect(DOCUMENTED_EXIT_CODES, `${what}: exit ${r.exit}\n${r.stderr}`).toContain(r.exit);
   expect(r.stderrLines.length, `${what}: stderr\n${r.stderr}`).toBeLessThanOrEqual(MAX_STDERR_LINES);
-  for (const line of r.stderrLines) expect(line, what).toMatch(/^anycast-replay: /);
+  for (const line of r.stderrLines) expect(line, `${what}: stderr\n${r.stderr}`).toMatch(/^anycast-replay: /);
   expect(r.stderr, what).not.toMatch(/internal error|\n\s+at /);
   // One error line at most, and it is the last line.
   const errors = r.stderrLines.filter((l) => !l.startsWith('anycast-replay: warning: '));
