@@ -2,10 +2,12 @@
  * `anycast-replay merge DIR...` (issue 10, docs/batch.md): the outputs of one
  * unsharded batch, byte for byte, from the `--out-dir` directories of its shards.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { openSink, atomicFileSink, type TextSink } from '../output/atomic-file.js';
 import { checkOutputTargets } from '../output/targets.js';
 import { mergeDirectories } from '../batch/merge.js';
-import { manifestPath } from '../batch/out-dir.js';
+import { manifestPath, RESULTS_DIR } from '../batch/out-dir.js';
 import { renderBatch } from '../batch/render.js';
 
 export interface MergeFlags {
@@ -14,9 +16,18 @@ export interface MergeFlags {
   pool: boolean;
 }
 
+function resultFiles(dir: string): string[] {
+  try {
+    return fs.readdirSync(path.join(dir, RESULTS_DIR)).map((name) => path.join(dir, RESULTS_DIR, name));
+  } catch {
+    return [];
+  }
+}
+
 export async function runMergeCommand(dirs: string[], flags: MergeFlags): Promise<number> {
+  // Neither output may replace a manifest or a result it is made from.
   checkOutputTargets(
-    dirs.map((d) => manifestPath(d)),
+    dirs.flatMap((d) => [manifestPath(d), ...resultFiles(d)]),
     [
       ['--output', flags.output],
       ['--summaries', flags.summaries],
