@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type cliProgressModule from 'cli-progress';
 
 export interface Progress {
-  /** Bytes read so far (compressed bytes for gzip) and the total when known. */
+  /** Bytes so far (what they are: ProgressKind) and the total when known. */
   update(bytes: number, total: number | undefined, packets: number, connections: number): void;
   stop(): void;
 }
@@ -43,8 +43,16 @@ function mb(n: number): string {
   return (n / 1e6).toFixed(1);
 }
 
+/**
+ * What the bar's bytes are: a capture `read` (replay, connections: compressed
+ * bytes for gzip), or one `written` (synth) or `generated` before gzip
+ * compresses it (synth --gzip). The last two show packets instead of
+ * connections.
+ */
+export type ProgressKind = 'read' | 'written' | 'generated';
+
 /** cli-progress is loaded only when a bar will be drawn (start-up time of pipes and CI runs). */
-export async function createProgress(quiet: boolean): Promise<Progress> {
+export async function createProgress(quiet: boolean, kind: ProgressKind = 'read'): Promise<Progress> {
   if (quiet || !process.stderr.isTTY) return NONE;
   const cliProgress: typeof cliProgressModule = (await import('cli-progress')).default;
   const started = Date.now();
@@ -61,6 +69,7 @@ export async function createProgress(quiet: boolean): Promise<Progress> {
         mb: mb(bytes),
         rate: mb(bytes / secs),
         pps: Math.round(packets / secs).toLocaleString('en-US'),
+        packets: packets.toLocaleString('en-US'),
         conns: connections.toLocaleString('en-US'),
       };
       if (bar === undefined) {
@@ -70,7 +79,9 @@ export async function createProgress(quiet: boolean): Promise<Progress> {
             stream: process.stderr,
             format: withTotal
               ? '{bar} {percentage}% | {mb} MB | {rate} MB/s | {pps} packets/s | {conns} connections'
-              : '{mb} MB read | {rate} MB/s | {pps} packets/s | {conns} connections',
+              : kind === 'read'
+                ? '{mb} MB read | {rate} MB/s | {pps} packets/s | {conns} connections'
+                : `{mb} MB ${kind} | {rate} MB/s | {packets} packets | {pps} packets/s`,
             hideCursor: true,
             clearOnComplete: true,
           },

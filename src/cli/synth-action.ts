@@ -9,7 +9,7 @@ import { ReplayError } from '../errors.js';
 import { atomicFileSink, openByteTarget, type TextSink } from '../output/atomic-file.js';
 import { checkOutputTargets } from '../output/targets.js';
 import { CaptureOutput } from '../synth/capture-output.js';
-import { resolveSynthOptions, writeOlympicSeries, writeSynthCapture, type SynthOptions } from '../synth/series.js';
+import { resolveSynthOptions, writeOlympicSeriesAsync, writeSynthCaptureAsync, type SynthOptions } from '../synth/series.js';
 import { normalizeWebTrafficOptions } from '../synth/web-traffic.js';
 import type { SynthFlags } from './program.js';
 import { createProgress } from './progress.js';
@@ -56,7 +56,8 @@ export async function runSynthCommand(f: SynthFlags): Promise<number> {
     linkType: r.linkType,
     servers: r.ipv6 > 0 ? ['192.0.2.1', '2001:db8::1'] : ['192.0.2.1'],
   });
-  const progress = await createProgress(f.quiet);
+  // The bar counts the capture's bytes as generated: with --gzip, before compression.
+  const progress = await createProgress(f.quiet, f.gzip ? 'generated' : 'written');
   if (f.series !== undefined) {
     let stat: fs.Stats | undefined;
     try {
@@ -76,16 +77,19 @@ export async function runSynthCommand(f: SynthFlags): Promise<number> {
     if (!stat.isDirectory()) throw usage(`option --series: '${f.series}' is not a directory`);
     const segmentSec = f.segment!;
     const [first, last] = f.segments ?? [0, (f.days! * 86_400) / segmentSec - 1];
-    let packets = 0;
+    // Totals of the segments already written: each segment's own counts start at 0.
+    let donePackets = 0;
+    let doneBytes = 0;
     try {
-      const rows = writeOlympicSeries(o, {
+      const rows = await writeOlympicSeriesAsync(o, {
         dir: f.series,
         first,
         last,
         segmentSec,
-        onProgress: (p, bytes) => progress.update(bytes, undefined, packets + p, 0),
-        onSegment: () => {
-          packets = 0;
+        onProgress: (p, bytes) => progress.update(doneBytes + bytes, undefined, donePackets + p, 0),
+        onSegment: (_done, _total, _name, stats) => {
+          donePackets += stats.packets;
+          doneBytes += stats.fileBytes;
         },
       });
       progress.stop();
@@ -114,7 +118,8 @@ export async function runSynthCommand(f: SynthFlags): Promise<number> {
     truth = f.truth !== undefined ? atomicFileSink(f.truth) : undefined;
     const t = truth;
     const out = new CaptureOutput(target.fd, target.name, f.gzip);
-    const run = writeSynthCapture(out, o, {
+    // Asynchronous: a turn of the event loop between slices lets SIGINT/SIGTERM remove the temporary file at once.
+    const run = await writeSynthCaptureAsync(out, o, {
       truth: t !== undefined ? (text) => t.write(text) : undefined,
       onProgress: (p, bytes) => progress.update(bytes, undefined, p, 0),
     });

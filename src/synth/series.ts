@@ -29,7 +29,8 @@ import {
   RateCurve,
   checkPortWindow,
 } from './olympic.js';
-import { generateWebTraffic, type SynthLinkType, type WebTrafficOptions, type WebTrafficStats } from './web-traffic.js';
+import { drain, drainAsync, type Slices } from './slices.js';
+import { webTrafficSlices, type SynthLinkType, type WebTrafficOptions, type WebTrafficStats } from './web-traffic.js';
 
 export type SynthProfile = 'web' | 'olympic';
 export type SynthFormat = 'pcap' | 'pcap-ns' | 'pcapng';
@@ -130,31 +131,36 @@ export interface CaptureRun {
  * so the capture starts in steady state. `truth` receives the `connections`
  * CSV of the capture.
  */
-export function writeSynthCapture(
-  out: CaptureOutput,
-  options: SynthOptions,
-  hooks: { truth?: (text: string) => void; onProgress?: (packets: number, fileBytes: number) => void } = {},
-): CaptureRun {
+export function writeSynthCapture(out: CaptureOutput, options: SynthOptions, hooks: CaptureHooks = {}): CaptureRun {
+  return drain(synthCaptureSlices(out, options, hooks));
+}
+
+/** `writeSynthCapture` with a turn of the event loop between slices of packets (src/synth/slices.ts: signals get in). */
+export function writeSynthCaptureAsync(out: CaptureOutput, options: SynthOptions, hooks: CaptureHooks = {}): Promise<CaptureRun> {
+  return drainAsync(synthCaptureSlices(out, options, hooks));
+}
+
+export interface CaptureHooks {
+  truth?: (text: string) => void;
+  onProgress?: (packets: number, fileBytes: number) => void;
+}
+
+function* synthCaptureSlices(out: CaptureOutput, options: SynthOptions, hooks: CaptureHooks): Slices<CaptureRun> {
   const o = resolveSynthOptions(options);
   const curve = o.profile === 'olympic' ? RateCurve.constant(o.rate) : undefined;
   if (curve !== undefined) checkPortWindow(curve, OLYMPIC_SERVERS_V4.length);
   const g = generatorOptions(o, curve, 0, o.durationSec);
-  return run(out, g, curve !== undefined ? OLYMPIC_MAX_LIFETIME_SEC : 0, hooks);
+  return yield* run(out, g, curve !== undefined ? OLYMPIC_MAX_LIFETIME_SEC : 0, hooks);
 }
 
-function run(
-  out: CaptureOutput,
-  g: WebTrafficOptions,
-  lifetimeCapSec: number,
-  hooks: { truth?: (text: string) => void; onProgress?: (packets: number, fileBytes: number) => void },
-): CaptureRun {
+function* run(out: CaptureOutput, g: WebTrafficOptions, lifetimeCapSec: number, hooks: CaptureHooks): Slices<CaptureRun> {
   let truth: ConnectionsTruthWriter | undefined;
   if (hooks.truth !== undefined) {
     truth = new ConnectionsTruthWriter({ startSec: g.startSec!, reportDelayNs: lifetimeCapSec * NS_PER_SEC }, hooks.truth);
     const t = truth;
     g = { ...g, onConnection: (c, now) => t.add(c, now) };
   }
-  const stats = generateWebTraffic(out, { ...g, onProgress: hooks.onProgress });
+  const stats = yield* webTrafficSlices(out, { ...g, onProgress: hooks.onProgress });
   out.flush();
   if (truth !== undefined) truth.finish(stats.packets > 0 ? stats.lastNs : 0);
   return { stats, truthRows: truth?.rows ?? 0 };
@@ -170,7 +176,8 @@ export interface SeriesOptions {
   first: number;
   last: number;
   segmentSec?: number;
-  onSegment?: (done: number, total: number, name: string) => void;
+  /** After each segment is committed, with what it holds. */
+  onSegment?: (done: number, total: number, name: string, stats: WebTrafficStats) => void;
   onProgress?: (packets: number, fileBytes: number) => void;
 }
 
@@ -200,6 +207,15 @@ export function segmentFileName(startSec: number, format: SynthFormat, gzip: boo
  * the file, packets, bytes on the wire), atomically, last.
  */
 export function writeOlympicSeries(options: SynthOptions, s: SeriesOptions): ManifestRow[] {
+  return drain(olympicSeriesSlices(options, s));
+}
+
+/** `writeOlympicSeries` with a turn of the event loop between slices of packets (src/synth/slices.ts). */
+export function writeOlympicSeriesAsync(options: SynthOptions, s: SeriesOptions): Promise<ManifestRow[]> {
+  return drainAsync(olympicSeriesSlices(options, s));
+}
+
+function* olympicSeriesSlices(options: SynthOptions, s: SeriesOptions): Slices<ManifestRow[]> {
   const o = resolveSynthOptions({ ...options, profile: 'olympic' });
   const segmentSec = s.segmentSec ?? OLYMPIC.segmentSec;
   if (!Number.isInteger(s.first) || !Number.isInteger(s.last) || s.first < 0 || s.last < s.first) {
@@ -213,9 +229,11 @@ export function writeOlympicSeries(options: SynthOptions, s: SeriesOptions): Man
     const fromSec = k * segmentSec;
     const name = segmentFileName(o.startSec + fromSec, o.format, o.gzip);
     const target = openByteTarget(path.join(s.dir, name));
+    let segmentStats: WebTrafficStats;
     try {
       const out = new CaptureOutput(target.fd, target.name, o.gzip);
-      const { stats } = run(out, generatorOptions(o, curve, fromSec, segmentSec), OLYMPIC_MAX_LIFETIME_SEC, { onProgress: s.onProgress });
+      const { stats } = yield* run(out, generatorOptions(o, curve, fromSec, segmentSec), OLYMPIC_MAX_LIFETIME_SEC, { onProgress: s.onProgress });
+      segmentStats = stats;
       target.commit();
       rows.push({
         file: name,
@@ -229,7 +247,7 @@ export function writeOlympicSeries(options: SynthOptions, s: SeriesOptions): Man
       target.abort();
       throw err;
     }
-    s.onSegment?.(k - s.first + 1, total, name);
+    s.onSegment?.(k - s.first + 1, total, name, segmentStats);
   }
   const manifest = atomicFileSink(path.join(s.dir, MANIFEST_NAME));
   try {

@@ -31,6 +31,7 @@ import { ReplayError } from '../errors.js';
 import { formatAddress } from '../flows/address.js';
 import { FdSink, PcapWriter, PcapngWriter, type CaptureSink } from '../reader/writer.js';
 import { Xoshiro128 } from './random.js';
+import { drain, type Slices } from './slices.js';
 import type { ConnectionEnd, ConnectionTruth } from './truth.js';
 
 export type { ConnectionEnd, ConnectionTruth } from './truth.js';
@@ -586,8 +587,19 @@ const ARPHRD_ETHER = 1;
  * Throws ReplayError OPTION_INVALID on a bad option.
  */
 export function generateWebTraffic(sink: CaptureSink, options: WebTrafficOptions = {}): WebTrafficStats {
+  return drain(webTrafficSlices(sink, options));
+}
+
+/**
+ * `generateWebTraffic` in slices of 65,536 packets (src/synth/slices.ts): the
+ * options are checked at the first `next()`, each later one writes a slice.
+ */
+export function* webTrafficSlices(sink: CaptureSink, options: WebTrafficOptions = {}): Slices<WebTrafficStats> {
   const o = normalizeWebTrafficOptions(options);
-  return new WebTrafficGenerator(sink, o, options.onConnection, options.onProgress).run();
+  const g = new WebTrafficGenerator(sink, o, options.onConnection, options.onProgress);
+  g.begin();
+  while (g.advance()) yield;
+  return g.complete();
 }
 
 /** `generateWebTraffic` into a file, through one 8 MiB buffer. */
@@ -596,7 +608,10 @@ export function writeWebTrafficFile(path: string, options: WebTrafficOptions = {
   const fd = fs.openSync(path, 'w');
   try {
     const sink = new FdSink(fd);
-    const stats = new WebTrafficGenerator(sink, o, options.onConnection, options.onProgress).run();
+    const g = new WebTrafficGenerator(sink, o, options.onConnection, options.onProgress);
+    g.begin();
+    while (g.advance());
+    const stats = g.complete();
     sink.flush();
     return stats;
   } finally {
@@ -830,13 +845,25 @@ class WebTrafficGenerator {
   // -------------------------------------------------------------------------
   // Main loop
 
-  run(): WebTrafficStats {
+  /** Draws the first arrival; then `advance()` until it returns false, then `complete()`. */
+  begin(): void {
     this.c[C_NEXT_ARRIVAL] = this.source !== undefined ? this.source.next() : Math.round(this.rng.exponential(this.meanGapNs));
-    // Slices of a bounded number of packets: a function that returns often is
-    // optimized as a whole by V8, where one long loop would only get
-    // on-stack replacement, measured at less than half the speed.
-    const progress = this.onProgress;
-    while (this.slice(65_536)) progress?.(this.c[C_PACKETS], this.c[C_FILE_BYTES]);
+  }
+
+  /**
+   * Writes one slice of packets; false once the capture is complete. Slices of
+   * a bounded number of packets: a function that returns often is optimized
+   * as a whole by V8, where one long loop would only get on-stack
+   * replacement, measured at less than half the speed.
+   */
+  advance(): boolean {
+    if (!this.slice(65_536)) return false;
+    this.onProgress?.(this.c[C_PACKETS], this.c[C_FILE_BYTES]);
+    return true;
+  }
+
+  /** Ends the capture: the connections still in progress are cut. Returns what was written. */
+  complete(): WebTrafficStats {
     // Whatever is still in progress is cut by the end of the capture, reported in id order.
     const cut: number[] = [];
     for (let k = 0; k < this.heapSize; k++) cut.push(this.heap[k]);
