@@ -125,13 +125,13 @@ describe('batch: one pass per capture', () => {
     expect([seeds.status, seeds.stderr]).toEqual([2, "anycast-replay: option '--seeds <list>' argument '3-1' is invalid. range '3-1' ends before it starts (see --help)\n"]);
     const none = run('batch', 'nothing-*.pcap');
     expect([none.status, none.stderr]).toEqual([2, "anycast-replay: 'nothing-*.pcap' matches no file (see --help)\n"]);
-  });
+  }, 30_000);
 
   it('globs are expanded by the tool when the shell did not', () => {
     ok('batch', 'seg-*.pcap', '-n', '2', '-p', 'hash', '-o', 'glob.csv');
     const traces = [...new Set(read('glob.csv').trim().split('\n').slice(1).map((l) => l.split(',')[0]))];
     expect(traces).toEqual(SEGMENTS);
-  });
+  }, 30_000);
 });
 
 describe('shards and merge', () => {
@@ -179,7 +179,7 @@ describe('shards and merge', () => {
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(manifest('env-1').shard).toEqual({ index: 1, count: 3 });
     expect(manifest('env-1').members).toEqual(manifest('rev-1').members.map((k) => TRACES.indexOf(manifest('rev-1').inputs[k].trace)).sort((x, y) => x - y));
-  });
+  }, 30_000);
 
   it('merging directories of different options is an error', () => {
     ok('batch', '--list', 'list.txt', ...GRID, '--interval', '1', '--out-dir', 'other-0', '--shard', '0/3', '-q', '-o', '/dev/null');

@@ -68,5 +68,5 @@ describe('batch --pool', () => {
         block('*', 'connections', pooled) +
         block('*', 'bytes', pooled),
     );
-  });
+  }, 30_000);
 });
