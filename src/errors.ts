@@ -43,7 +43,11 @@ export type ErrorCode =
   /** `plot --policy`: the timeseries CSV has no rows of that policy. */
   | 'PLOT_UNKNOWN_POLICY'
   /** `merge`: an input of the batch has no result in the directories given, or more than one, or they are of different batches. */
-  | 'BATCH_MERGE';
+  | 'BATCH_MERGE'
+  /** A flow log's content is none of the input formats (docs/flow-logs.md). */
+  | 'FLOWLOG_FORMAT'
+  /** A flow log line cannot be read: a header, or a field of a record (the message names the line and the field). */
+  | 'FLOWLOG_INVALID';
 
 export interface ReplayErrorDetails {
   file?: string;
