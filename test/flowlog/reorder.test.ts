@@ -1,0 +1,132 @@
+/**
+ * The reorder window (issue 12): records at most a window behind the newest
+ * start are delivered in start order (ties in file order); later ones are
+ * counted, never delivered; memory is bounded by the window (and by
+ * maxBuffered), never by the number of records.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FlowRecord } from '../../src/flowlog/record.js';
+import { ReorderBuffer } from '../../src/flowlog/reorder.js';
+import { NS_PER_SEC } from '../../src/time.js';
+
+/** Pushes records with these start times (ns) in this order; returns the lines delivered and the stats. */
+function run(startsNs: readonly number[], windowNs: number, maxBuffered?: number): { lines: number[]; starts: number[]; buffer: ReorderBuffer } {
+  const lines: number[] = [];
+  const starts: number[] = [];
+  const buffer = new ReorderBuffer(
+    { sec: Math.floor(windowNs / NS_PER_SEC), nsec: windowNs % NS_PER_SEC },
+    (r) => {
+      lines.push(r.line);
+      starts.push(r.startSec * NS_PER_SEC + r.startNsec);
+    },
+    maxBuffered,
+  );
+  const rec = new FlowRecord();
+  startsNs.forEach((ns, i) => {
+    rec.startSec = Math.floor(ns / NS_PER_SEC);
+    rec.startNsec = ns % NS_PER_SEC;
+    rec.line = i + 1;
+    buffer.push(rec);
+  });
+  buffer.flush();
+  return { lines, starts, buffer };
+}
+
+describe('ReorderBuffer', () => {
+  it('copies every field through the heap', () => {
+    const got: FlowRecord[] = [];
+    const buffer = new ReorderBuffer({ sec: 60, nsec: 0 }, (r) => got.push(Object.assign(new FlowRecord(), r, { clientAddr: r.clientAddr.slice(), serverAddr: r.serverAddr.slice() })));
+    const rec = new FlowRecord();
+    Object.assign(rec, {
+      ipVersion: 6,
+      clientPort: 65535,
+      serverPort: 443,
+      proto: 17,
+      startSec: 1_700_000_000,
+      startNsec: 999_999_999,
+      lastSec: 1_700_000_001,
+      lastNsec: 1,
+      endSec: Number.POSITIVE_INFINITY,
+      endNsec: 0,
+      expiry: 3,
+      bytesC2s: 2 ** 52,
+      bytesS2c: 7,
+      packetsC2s: -1,
+      packetsS2c: 12,
+      ipBytesC2s: -1,
+      ipBytesS2c: 99,
+      state: 20,
+      line: 123456789012,
+    });
+    rec.clientAddr.set([0x20010db8, 1, 2, 0xffffffff]);
+    rec.serverAddr.set([0xfe800000, 0, 0, 0x80000000]);
+    buffer.push(rec);
+    buffer.flush();
+    expect(got).toEqual([rec]);
+  });
+
+  it('delivers in start order, ties in file order, whatever the order within the window', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 1000 }), fc.nat({ max: 60 })), { maxLength: 200 }),
+        (items) => {
+          // Each record is written `delay` ≤ 60 s after it starts (the window): arrival
+          // order = (start + delay). Then its start is never more than 60 s behind the
+          // newest start read, and nothing is late.
+          const arrivals = items.map(([s, d], i) => ({ start: s * NS_PER_SEC, key: s + d, i })).sort((a, b) => a.key - b.key || a.i - b.i);
+          const { lines, starts, buffer } = run(arrivals.map((a) => a.start), 60 * NS_PER_SEC);
+          expect(buffer.stats.late).toBe(0);
+          expect(lines.length).toBe(items.length);
+          const expected = arrivals.map((a, k) => ({ start: a.start, line: k + 1 })).sort((a, b) => a.start - b.start || a.line - b.line);
+          expect(lines).toEqual(expected.map((e) => e.line));
+          expect(starts).toEqual(expected.map((e) => e.start));
+        },
+      ),
+    );
+  });
+
+  it('any input: delivered in order, late ones counted, delivered + late = pushed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 10_000 }), { maxLength: 300 }), fc.nat({ max: 3000 }), (startsMs, windowMs) => {
+        const { starts, buffer } = run(startsMs.map((ms) => ms * 1_000_000), windowMs * 1_000_000);
+        for (let k = 1; k < starts.length; k++) expect(starts[k]).toBeGreaterThanOrEqual(starts[k - 1]);
+        expect(buffer.stats.delivered + buffer.stats.late).toBe(startsMs.length);
+        expect(buffer.stats.delivered).toBe(starts.length);
+        if (buffer.stats.late === 0) expect(buffer.stats.firstLateLine).toBe(0);
+      }),
+    );
+  });
+
+  it('holds only the window: 1 000 000 records in order at 1000/s, window 60 s, hold at most 60 002', () => {
+    const n = 1_000_000;
+    const buffer = new ReorderBuffer({ sec: 60, nsec: 0 }, () => {});
+    const rec = new FlowRecord();
+    for (let i = 0; i < n; i++) {
+      rec.startSec = 1_700_000_000 + Math.floor(i / 1000);
+      rec.startNsec = (i % 1000) * 1_000_000;
+      rec.line = i + 1;
+      buffer.push(rec);
+    }
+    // Held after each push: the starts within [newest − 60 s, newest] (60 001 records), and
+    // for a moment the one that the newest record pushes out of the window.
+    expect(buffer.stats.peakBuffered).toBe(60_002);
+    buffer.flush();
+    expect(buffer.stats).toMatchObject({ pushed: n, delivered: n, late: 0, forced: 0 });
+  });
+
+  it('past maxBuffered, delivers the earliest at once (forced) rather than grow', () => {
+    // Ten records all at the same start: the window never lets them go.
+    const { lines, buffer } = run(new Array(10).fill(5 * NS_PER_SEC), 60 * NS_PER_SEC, 4);
+    expect(buffer.stats.peakBuffered).toBe(5);
+    expect(buffer.stats.forced).toBe(6);
+    expect(lines).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('measures lateness exactly', () => {
+    // Window 1 s: 10 goes when 12 arrives; 9.25 is then 0.75 s behind 10: late.
+    const { lines, buffer } = run([10 * NS_PER_SEC, 12 * NS_PER_SEC, 9_250_000_000], NS_PER_SEC);
+    expect(lines).toEqual([1, 2]);
+    expect(buffer.stats).toMatchObject({ late: 1, maxLateNs: 750_000_000, firstLateLine: 3 });
+  });
+});
