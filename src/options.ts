@@ -1,7 +1,10 @@
 /**
  * Options of the library and the CLI (STYLE options): callers pass a
  * `ReplayOptions`; `normalizeOptions` validates it and fills every default
- * from `DEFAULTS` in one place, returning `ResolvedOptions`. Times are given in
+ * from `DEFAULTS` in one place, returning `ResolvedOptions`. `OPTION_TABLE`
+ * is the one table of the replay's and the tracker's flags — flag, help
+ * text, default, choices and the check of a value's form — from which the
+ * CLI builds its options and --help (src/cli/program.ts). Times are given in
  * seconds as decimal text or numbers (up to MAX_SECONDS, at most 9 decimals)
  * and resolved exactly to (seconds, nanoseconds) pairs (src/time.ts).
  */
@@ -103,7 +106,8 @@ function numberToPlainText(value: number): string {
   return value.toFixed(9).replace(/\.?0+$/, '');
 }
 
-function integerOption(option: string, value: number, min: number, max: number): number {
+/** A whole number from `min` to `max`; throws OPTION_INVALID. */
+export function integerOption(option: string, value: number, min: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw invalid(option, `must be a whole number from ${min} to ${max}`);
   }
@@ -140,6 +144,126 @@ function validServices(list: readonly string[]): string[] {
   parseServices(list);
   return [...list];
 }
+
+/**
+ * The command line's checks of a value's form (the table's `parse`): they
+ * throw OPTION_INVALID for text that is not a number of the right kind, and
+ * leave ranges to `normalizeOptions` (whose messages name the limits).
+ */
+function wholeText(option: string, min: number): (text: string) => number {
+  return (text) => {
+    if (!/^\d+$/.test(text.trim())) throw invalid(option, `'${text}' is not a whole number`);
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < min) throw invalid(option, `must be a whole number ≥ ${min}`);
+    return n;
+  };
+}
+
+function secondsText(option: string): (text: string) => string {
+  return (text) => {
+    if (!/^\d+(\.\d{1,9})?$/.test(text.trim())) {
+      throw invalid(option, `'${text}' is not a number of seconds (digits, at most 9 decimals)`);
+    }
+    return text.trim();
+  };
+}
+
+/** A positive decimal's form (`--bin-width` and other widths). */
+export function decimalText(option: string): (text: string) => string {
+  return (text) => {
+    if (!/^\d+(\.\d+)?$/.test(text.trim()) || !/[1-9]/.test(text)) throw invalid(option, `'${text}' is not a positive decimal number`);
+    return text.trim();
+  };
+}
+
+/** One flag of the table: what commander needs and the check of a value as text. */
+export interface OptionSpec {
+  /** Commander's flags text, e.g. `-n, --servers <n>`. */
+  readonly flags: string;
+  /** The --help line (the default and choices are added by the help formatter). */
+  readonly description: string;
+  /** The default, as the CLI hands it to the library (shown by --help). */
+  readonly defaultValue?: string | number | boolean;
+  readonly choices?: readonly string[];
+  /**
+   * Checks the form of one value given on the command line, throwing
+   * ReplayError OPTION_INVALID, and returns it as `ReplayOptions` holds it
+   * (ranges are checked by `normalizeOptions`).
+   */
+  readonly parse?: (text: string) => string | number;
+}
+
+/**
+ * The flags of the replay and of every command that tracks connections, by
+ * their ReplayOptions key (`--policy` and `--service` are lists: the CLI
+ * accumulates them and checks each value with `resolvePolicies` and
+ * `parseServices`).
+ */
+export const OPTION_TABLE = {
+  servers: {
+    flags: '-n, --servers <n>',
+    description: 'number of servers',
+    defaultValue: DEFAULTS.servers,
+    parse: wholeText('--servers', 1),
+  },
+  seed: {
+    flags: '--seed <n>',
+    description: 'seed of the random policy',
+    defaultValue: DEFAULTS.seed,
+    parse: wholeText('--seed', 0),
+  },
+  interval: {
+    flags: '--interval <s>',
+    description: 'sampling interval in seconds',
+    defaultValue: DEFAULTS.interval,
+    parse: secondsText('--interval'),
+  },
+  binWidth: {
+    flags: '--bin-width <w>',
+    description: 'width of the imbalance histogram bins',
+    defaultValue: DEFAULTS.binWidth,
+    parse: decimalText('--bin-width'),
+  },
+  direction: {
+    flags: '--direction <dir>',
+    description: 'payload bytes counted',
+    defaultValue: DEFAULTS.direction,
+    choices: ['both', 's2c', 'c2s'],
+  },
+  idleTimeout: {
+    flags: '--idle-timeout <s>',
+    description: 'close a connection after this many seconds without a packet; 0 = never',
+    defaultValue: DEFAULTS.idleTimeout,
+    parse: secondsText('--idle-timeout'),
+  },
+  synTimeout: {
+    flags: '--syn-timeout <s>',
+    description: 'close a connection that never got past its SYN after this many seconds; 0 = never',
+    defaultValue: DEFAULTS.synTimeout,
+    parse: secondsText('--syn-timeout'),
+  },
+  maxConnections: {
+    flags: '--max-connections <n>',
+    description: 'bound of the connection table; the longest-idle connection is evicted past it',
+    defaultValue: DEFAULTS.maxConnections,
+    parse: wholeText('--max-connections', 1),
+  },
+  from: {
+    flags: '--from <s>',
+    description: 'keep only records from this many seconds after the first record',
+    parse: secondsText('--from'),
+  },
+  to: {
+    flags: '--to <s>',
+    description: 'keep only records before this many seconds after the first record',
+    parse: secondsText('--to'),
+  },
+  strict: {
+    flags: '--strict',
+    description: 'fail (exit 1) on any warning: a cut capture, time jumping forward or back, files out of order, nothing measured',
+    defaultValue: false,
+  },
+} as const satisfies Record<string, OptionSpec>;
 
 export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
   const servers = integerOption('--servers', options.servers ?? DEFAULTS.servers, 1, MAX_SERVERS);

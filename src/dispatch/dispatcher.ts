@@ -12,7 +12,6 @@
  * The replay engine (src/engine/replay-engine.ts) hands it the tracker's
  * open/packet/deactivate/remove events; it has no clock of its own.
  */
-import { ReplayError } from '../errors.js';
 import { ServerCounters, type PolicyInstanceInfo } from './counters.js';
 import {
   createEndpoints,
@@ -128,11 +127,12 @@ export class Dispatcher {
     const policies: DispatchPolicy[] = [];
     let base = 0;
     for (const config of options.configs) {
+      // Options are validated once, by normalizeOptions (src/options.ts); here a bad value is a caller's bug.
       if (!Number.isSafeInteger(config.servers) || config.servers < 1) {
-        throw new ReplayError('OPTION_INVALID', `option --servers: must be a whole number of at least 1, got ${config.servers}`);
+        throw new RangeError(`policy instance: servers (--servers) must be a whole number of at least 1, got ${config.servers}`);
       }
       if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 0xffffffff) {
-        throw new ReplayError('OPTION_INVALID', `option --seed: must be a whole number from 0 to 4294967295, got ${config.seed}`);
+        throw new RangeError(`policy instance: seed (--seed) must be a whole number from 0 to 4294967295, got ${config.seed}`);
       }
       const label = config.label ?? config.policy;
       if (labels.has(label)) throw new RangeError(`two policy instances are labelled '${label}'`);

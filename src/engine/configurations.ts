@@ -10,7 +10,7 @@
  * only matters to `random`, so `hash` with N = 5 runs once for any number
  * of seeds; exact duplicates run once too.
  */
-import { normalizeOptions, MAX_SERVERS, type ReplayOptions } from '../options.js';
+import { integerOption, normalizeOptions, resolvePolicies, MAX_SERVERS, type ReplayOptions } from '../options.js';
 import { isPolicyName, type PolicyConfig, type PolicyName } from '../dispatch/policy.js';
 import { checkSomethingMeasured, replayPass } from '../replay.js';
 import type { PolicyResult, ReplayResults } from './replay-engine.js';
@@ -68,13 +68,10 @@ function invalid(problem: string): ReplayError {
 
 /** Checks one configuration; throws ReplayError OPTION_INVALID. */
 export function validateConfiguration(c: Configuration): void {
-  if (!isPolicyName(c.policy)) throw invalid(`option --policy: unknown policy '${String(c.policy)}'`);
-  if (!Number.isSafeInteger(c.servers) || c.servers < 1 || c.servers > MAX_SERVERS) {
-    throw invalid(`option --servers: must be a whole number from 1 to ${MAX_SERVERS}`);
-  }
-  if (!Number.isSafeInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) {
-    throw invalid('option --seed: must be a whole number from 0 to 4294967295');
-  }
+  // The checks of normalizeOptions (src/options.ts), one configuration at a time.
+  if (!isPolicyName(c.policy)) resolvePolicies([String(c.policy)]);
+  integerOption('--servers', c.servers, 1, MAX_SERVERS);
+  integerOption('--seed', c.seed, 0, 0xffffffff);
 }
 
 /** The key under which configurations with the same outcome share an instance. */

@@ -7,12 +7,13 @@
  *   as RFC 4180 requires (only a field holding `,`, `"`, CR or LF is quoted,
  *   with `"` doubled; with the built-in policy names nothing is), by `csvField` of
  *   output/csv.ts.
- * - Rows: metric `connections`, then `bytes`; within each, the policy
- *   instances in command-line order; bins ascending from 0 to the last
- *   non-empty bin of any instance for that metric, so every instance has the
- *   same bins. A metric with no non-idle sample has no rows (idle samples are
- *   the same for every instance, so that is all or none); with no non-idle
- *   sample at all, the output is the header alone.
+ * - Rows: the blocks of src/sampler/histogram-blocks.ts — metric
+ *   `connections`, then `bytes`; within each, the policy instances in
+ *   command-line order; bins ascending from 0 to the last non-empty bin of any
+ *   instance for that metric, so every instance has the same bins. A metric
+ *   with no non-idle sample has no rows; with no non-idle sample at all, the
+ *   output is the header alone. Each block is rendered by
+ *   src/output/histogram-rows.ts, which `batch` uses too.
  * - `bin_start`, `bin_end`: the exact decimals k·width and (k+1)·width, no
  *   trailing zeros. `count`: samples in the bin. `probability` = count /
  *   non-idle samples; `density` = probability / width; `cdf` = samples in
@@ -21,14 +22,13 @@
  */
 import type { BinWidth, ImbalanceStats } from '../sampler/imbalance.js';
 import { RATIO_DECIMALS, writeHistogramRows } from './histogram-rows.js';
+import { histogramBlocks, METRICS, type Metric } from '../sampler/histogram-blocks.js';
 
 export const HISTOGRAM_CSV_HEADER = 'metric,policy,bin_start,bin_end,count,probability,density,cdf\n';
 
 export { RATIO_DECIMALS };
 
-/** The metrics, in row order. */
-export const METRICS = ['connections', 'bytes'] as const;
-export type Metric = (typeof METRICS)[number];
+export { METRICS, type Metric };
 
 /** What the CSV needs: the bin width and, per instance in order, its label and two distributions. */
 export interface HistogramCsvInput {
@@ -46,16 +46,14 @@ export interface HistogramCsvInput {
  */
 export function writeHistogramCsv(input: HistogramCsvInput, write: (chunk: string) => void): void {
   write(HISTOGRAM_CSV_HEADER);
-  const width = input.binWidth;
-  for (const metric of METRICS) {
-    let lastBin = -1;
-    for (const p of input.policies) lastBin = Math.max(lastBin, p[metric].histogram.lastBin);
-    if (lastBin < 0) continue;
-    for (const p of input.policies) {
-      const histogram = p[metric].histogram;
-      writeHistogramRows(metric, p.info.label, histogram.binCounts(), histogram.total, lastBin, width, write);
-    }
-  }
+  const blocks = histogramBlocks(
+    input.policies.map((p) => ({
+      label: p.info.label,
+      connections: { counts: p.connections.histogram.binCounts(), total: p.connections.histogram.total },
+      bytes: { counts: p.bytes.histogram.binCounts(), total: p.bytes.histogram.total },
+    })),
+  );
+  for (const b of blocks) writeHistogramRows(b.metric, b.label, b.counts, b.total, b.lastBin, input.binWidth, write);
 }
 
 /** The whole CSV as one string (for tests and small outputs). */
