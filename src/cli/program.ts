@@ -4,7 +4,7 @@
  * lets tests parse argv in-process against mocked actions.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS, POLICY_NAMES, type ReplayOptions } from '../options.js';
+import { DEFAULTS, OPTION_TABLE, POLICY_NAMES, type OptionSpec, type ReplayOptions } from '../options.js';
 import { VERSION } from '../version.js';
 import { PLOT_KINDS, type PlotKindChoice } from '../plot/kinds.js';
 import { USAGE_HINT } from './error-line.js';
@@ -102,13 +102,6 @@ function wholeNumber(min: number) {
   };
 }
 
-function seconds(value: string): string {
-  if (!/^\d+(\.\d{1,9})?$/.test(value.trim())) {
-    throw new InvalidArgumentError(`'${value}' is not a number of seconds (digits, at most 9 decimals)`);
-  }
-  return value.trim();
-}
-
 function decimal(value: string): string {
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !/[1-9]/.test(value)) {
     throw new InvalidArgumentError(`'${value}' is not a positive decimal number`);
@@ -146,15 +139,24 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+/** A commander option from the library's option table (src/options.ts): flags, help, default, choices, check. */
+function tableOption(spec: OptionSpec): Option {
+  const option = new Option(spec.flags, spec.description);
+  if (spec.choices !== undefined) option.choices(spec.choices);
+  if (spec.parse !== undefined) option.argParser(fromLibrary(spec.parse));
+  if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
+  return option;
+}
+
 /** Flags shared by every command that tracks connections. */
 function addTrackingOptions(cmd: Command): Command {
   return cmd
-    .option('--idle-timeout <s>', `close a connection after this many seconds without a packet; 0 = never`, seconds, DEFAULTS.idleTimeout)
-    .option('--syn-timeout <s>', `close a connection that never got past its SYN after this many seconds; 0 = never`, seconds, DEFAULTS.synTimeout)
-    .option('--max-connections <n>', 'bound of the connection table; the longest-idle connection is evicted past it', wholeNumber(1), DEFAULTS.maxConnections)
-    .option('--from <s>', 'keep only records from this many seconds after the first record', seconds)
-    .option('--to <s>', 'keep only records before this many seconds after the first record', seconds)
-    .option('--strict', 'fail (exit 1) on warnings: a cut capture, a forward time jump', false)
+    .addOption(tableOption(OPTION_TABLE.idleTimeout))
+    .addOption(tableOption(OPTION_TABLE.synTimeout))
+    .addOption(tableOption(OPTION_TABLE.maxConnections))
+    .addOption(tableOption(OPTION_TABLE.from))
+    .addOption(tableOption(OPTION_TABLE.to))
+    .addOption(tableOption(OPTION_TABLE.strict))
     .option('-q, --quiet', 'no progress bar and no summary on standard error', false);
 }
 
@@ -212,16 +214,16 @@ export function createProgram(actions: Actions): Command {
     // A usage error is one line, like every other error (SPEC §2a, STYLE errors).
     .configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) })
     .argument('<files...>', "capture files (pcap, pcapng, optionally gzip-compressed), or '-' for standard input; several files are read as one capture")
-    .option('-n, --servers <n>', 'number of servers', wholeNumber(1), DEFAULTS.servers)
+    .addOption(tableOption(OPTION_TABLE.servers))
     .addOption(
       new Option('-p, --policy <list>', `comma list of ${POLICY_NAMES.join(', ')}, or all (repeatable)`)
         .argParser(policyList)
         .default(DEFAULT_POLICY_LIST, DEFAULTS.policy),
     )
-    .option('--seed <n>', 'seed of the random policy', wholeNumber(0), DEFAULTS.seed)
-    .option('--interval <s>', 'sampling interval in seconds', seconds, DEFAULTS.interval)
-    .option('--bin-width <w>', 'width of the imbalance histogram bins', decimal, DEFAULTS.binWidth)
-    .addOption(new Option('--direction <dir>', 'payload bytes counted').choices(['both', 's2c', 'c2s']).default(DEFAULTS.direction))
+    .addOption(tableOption(OPTION_TABLE.seed))
+    .addOption(tableOption(OPTION_TABLE.interval))
+    .addOption(tableOption(OPTION_TABLE.binWidth))
+    .addOption(tableOption(OPTION_TABLE.direction))
     .option('--service <addr[/prefix][:port]>', 'replay only connections to this server endpoint (repeatable)', collect)
     .option('-o, --output <file>', 'write the CSV here (atomically) instead of standard output')
     .option('--summary-json <file>', 'write the summary as JSON here (atomically)')
@@ -352,9 +354,9 @@ export function createProgram(actions: Actions): Command {
         .default(DEFAULT_POLICY_LIST, DEFAULTS.policy),
     )
     .option('--seeds <list>', 'seeds of the random policy, comma list or ranges A-B', fromLibrary(parseSeedsList), [DEFAULTS.seed])
-    .option('--interval <s>', 'sampling interval in seconds', seconds, DEFAULTS.interval)
-    .option('--bin-width <w>', 'width of the imbalance histogram bins', decimal, DEFAULTS.binWidth)
-    .addOption(new Option('--direction <dir>', 'payload bytes counted').choices(['both', 's2c', 'c2s']).default(DEFAULTS.direction))
+    .addOption(tableOption(OPTION_TABLE.interval))
+    .addOption(tableOption(OPTION_TABLE.binWidth))
+    .addOption(tableOption(OPTION_TABLE.direction))
     .option('--service <addr[/prefix][:port]>', 'replay only connections to this server endpoint (repeatable)', collect)
     .option('-o, --output <file>', 'write the tidy CSV here (atomically) instead of standard output')
     .option('--summaries <file>', 'write one JSON summary per capture, server count and seed here (JSON lines, atomically)')
