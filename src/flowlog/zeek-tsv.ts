@@ -64,17 +64,28 @@ const HASH = 0x23;
 const CH_R = 0x52;
 const CH_r = 0x72;
 
-const PROTO_NAMES: ReadonlyArray<readonly [Uint8Array, number]> = [
-  [ascii('tcp'), FLOW_PROTO_TCP],
-  [ascii('udp'), FLOW_PROTO_UDP],
-  [ascii('icmp'), FLOW_PROTO_ICMP],
-  [ascii('unknown_transport'), FLOW_PROTO_UNKNOWN],
-];
+/** Up to 6 ASCII bytes packed into one number (base 256): a map key without making a string. */
+function packBytes(buf: Uint8Array, start: number, end: number): number {
+  if (end - start > 6) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) v = v * 256 + buf[i];
+  return v;
+}
+
+const packText = (text: string): number => packBytes(ascii(text), 0, text.length);
+
+/** `proto` values (Zeek's transport_proto enum) → IP protocol number. */
+const PROTOS = new Map<number, number>([
+  [packText('tcp'), FLOW_PROTO_TCP],
+  [packText('udp'), FLOW_PROTO_UDP],
+  [packText('icmp'), FLOW_PROTO_ICMP],
+]);
+const UNKNOWN_TRANSPORT = ascii('unknown_transport');
 
 /** Zeek's conn_state values (main.zeek), text → FlowState. */
-const ZEEK_STATES: ReadonlyArray<readonly [Uint8Array, number]> = (
-  ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'] as const
-).map((name) => [ascii(name), FlowState[name]] as const);
+const ZEEK_STATES = new Map<number, number>(
+  (['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'] as const).map((name) => [packText(name), FlowState[name]]),
+);
 
 /** `\xHH` escapes (and `\\`) of a Zeek header value, undone. */
 export function unescapeZeek(text: string): string {
@@ -169,14 +180,9 @@ export class ZeekTsvParser {
             break;
           }
           case F_PROTO: {
-            let proto = -1;
-            for (const [name, value] of PROTO_NAMES) {
-              if (bytesEqual(buf, pos, stop, name)) {
-                proto = value;
-                break;
-              }
-            }
-            if (proto < 0) this.bad(lineNo, f, buf, pos, stop, 'is not tcp, udp, icmp or unknown_transport');
+            let proto = PROTOS.get(packBytes(buf, pos, stop));
+            if (proto === undefined && bytesEqual(buf, pos, stop, UNKNOWN_TRANSPORT)) proto = FLOW_PROTO_UNKNOWN;
+            if (proto === undefined) this.bad(lineNo, f, buf, pos, stop, 'is not tcp, udp, icmp or unknown_transport');
             rec.proto = proto;
             break;
           }
@@ -191,14 +197,8 @@ export class ZeekTsvParser {
             break;
           case F_CONN_STATE:
             if (!isUnset && !bytesEqual(buf, pos, stop, this.emptyField) && stop > pos) {
-              let state = -1;
-              for (const [name, value] of ZEEK_STATES) {
-                if (bytesEqual(buf, pos, stop, name)) {
-                  state = value;
-                  break;
-                }
-              }
-              if (state < 0) this.bad(lineNo, f, buf, pos, stop, 'is not a Zeek conn_state');
+              const state = ZEEK_STATES.get(packBytes(buf, pos, stop));
+              if (state === undefined) this.bad(lineNo, f, buf, pos, stop, 'is not a Zeek conn_state');
               rec.state = state;
             }
             break;
