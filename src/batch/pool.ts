@@ -32,7 +32,7 @@ export type FromWorker =
   | { type: 'progress'; index: number; bytes: number }
   | { type: 'done'; index: number; record: CaptureRecord }
   | { type: 'failed'; index: number; error: { code: ErrorCode; problem: string; file: string | undefined; offset: number | undefined } }
-  | { type: 'internal'; index: number; message: string };
+  | { type: 'internal'; index: number; message: string; stack: string | undefined };
 
 export interface PoolHooks {
   /** Bytes of the capture read so far (compressed bytes for gzip). */
@@ -110,7 +110,9 @@ export async function runTasks(tasks: readonly Task[], settings: BatchSettings, 
             return;
           }
           if (message.type === 'internal') {
-            stop(new Error(message.message));
+            const err = new Error(message.message);
+            if (message.stack !== undefined) err.stack = message.stack;
+            stop(err);
             return;
           }
           running--;

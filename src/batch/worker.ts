@@ -40,7 +40,8 @@ port.on('message', (message: ToWorker) => {
       if (err instanceof ReplayError) {
         post({ type: 'failed', index, error: { code: err.code, problem: err.problem, file: err.file, offset: err.offset } });
       } else {
-        post({ type: 'internal', index, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        // The stack travels apart: the error line shows it only with ANYCAST_REPLAY_DEBUG (cli/error-line.ts).
+        post({ type: 'internal', index, message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
       }
     },
   );
