@@ -118,15 +118,19 @@ export class ReorderBuffer {
       hn += NS_PER_SEC;
       hs -= 1;
     }
+    // Keys are non-decreasing in the exact time, so a key below the horizon's
+    // key is an earlier start and one above it a later start; only an equal
+    // key needs the record's exact time.
+    const hkey = hs + hn * 1e-9;
     const hk = this.heapKey;
-    const hslot = this.heapSlot;
-    const f64 = this.f64;
-    const i32 = this.i32;
     while (this.size > 0) {
-      if (hk[0] > hs + 1) break; // a whole second past the horizon: no need to look closer
-      const top = hslot[0];
-      const ts = f64[top * F64_STRIDE + F_START_SEC];
-      if (ts > hs || (ts === hs && i32[top * I32_STRIDE + I_START_NSEC] >= hn)) break;
+      const k = hk[0];
+      if (k > hkey) break;
+      if (k === hkey) {
+        const top = this.heapSlot[0];
+        const ts = this.f64[top * F64_STRIDE + F_START_SEC];
+        if (ts > hs || (ts === hs && this.i32[top * I32_STRIDE + I_START_NSEC] >= hn)) break;
+      }
       this.popMin();
     }
   }

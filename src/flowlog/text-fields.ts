@@ -129,6 +129,15 @@ const groups = new Uint16Array(8);
  * Returns 4 or 6, or 0 when the text is not an address.
  */
 export function parseAddress(buf: Uint8Array, start: number, end: number, words: Uint32Array): number {
+  // IPv4 first (the common case, one pass); any colon means IPv6.
+  const w = parseIPv4Word(buf, start, end);
+  if (w >= 0) {
+    words[0] = w;
+    words[1] = 0;
+    words[2] = 0;
+    words[3] = 0;
+    return 4;
+  }
   let hasColon = false;
   for (let i = start; i < end; i++) {
     if (buf[i] === CH_COLON) {
@@ -136,15 +145,7 @@ export function parseAddress(buf: Uint8Array, start: number, end: number, words:
       break;
     }
   }
-  if (!hasColon) {
-    const w = parseIPv4Word(buf, start, end);
-    if (w < 0) return 0;
-    words[0] = w;
-    words[1] = 0;
-    words[2] = 0;
-    words[3] = 0;
-    return 4;
-  }
+  if (!hasColon) return 0;
   // IPv6: groups before `::` fill from the front, the ones after it are moved to the back.
   let n = 0;
   let gap = -1;

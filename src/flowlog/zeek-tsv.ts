@@ -155,7 +155,7 @@ export class ZeekTsvParser {
       if (col >= ncol) this.fail(lineNo, `more fields than the ${ncol} of the #fields header`);
       const f = columns[col];
       if (f >= 0) {
-        const isUnset = bytesEqual(buf, pos, stop, unset);
+        const isUnset = stop - pos === unset.length && buf[pos] === unset[0] && bytesEqual(buf, pos, stop, unset);
         switch (f) {
           case F_TS:
             if (isUnset || !parseTime(buf, pos, stop, false)) this.bad(lineNo, f, buf, pos, stop, 'is not a time');
