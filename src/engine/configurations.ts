@@ -12,7 +12,7 @@
  */
 import { integerOption, normalizeOptions, resolvePolicies, MAX_SERVERS, type ReplayOptions } from '../options.js';
 import { isPolicyName, type PolicyConfig, type PolicyName } from '../dispatch/policy.js';
-import { checkSomethingMeasured, replayPass } from '../replay.js';
+import { checkSomethingMeasured, replayPass } from './replay-pass.js';
 import type { PolicyResult, ReplayResults } from './replay-engine.js';
 import { buildReplaySummary, type PolicySummary, type ReplaySummary } from '../output/replay-summary.js';
 import type { WarningJson } from '../warnings.js';
