@@ -98,6 +98,29 @@ describe('ReorderBuffer', () => {
     );
   });
 
+  it('orders starts nanoseconds apart at today’s epoch exactly (equal heap keys)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 2000 }), { maxLength: 200 }), (offsets) => {
+        // 1.7e9 s + a few hundred ns: many starts share one double key.
+        const lines: number[] = [];
+        const buffer = new ReorderBuffer({ sec: 1, nsec: 0 }, (r) => lines.push(r.line));
+        const rec = new FlowRecord();
+        offsets.forEach((o, i) => {
+          // The last microsecond of one second, or the first of the next.
+          rec.startSec = o < 1000 ? 1_700_000_000 : 1_700_000_001;
+          rec.startNsec = o < 1000 ? 999_999_000 + o : o - 1000;
+          rec.line = i + 1;
+          buffer.push(rec);
+        });
+        buffer.flush();
+        const key = (o: number): number => (o >= 1000 ? 1_000_000_000 + (o - 1000) : 999_999_000 + o);
+        const expected = offsets.map((o, i) => ({ t: key(o), line: i + 1 })).sort((a, b) => a.t - b.t || a.line - b.line);
+        expect(lines).toEqual(expected.map((e) => e.line));
+        expect(buffer.stats.late).toBe(0);
+      }),
+    );
+  });
+
   it('holds only the window: 1 000 000 records in order at 1000/s, window 60 s, hold at most 60 002', () => {
     const n = 1_000_000;
     const buffer = new ReorderBuffer({ sec: 60, nsec: 0 }, () => {});
