@@ -685,6 +685,9 @@ class WebTrafficGenerator {
   // Scheduled arrivals (ArrivalSource): each connection draws from its own stream.
   private readonly source: ArrivalSource | undefined;
   private rs = new Float64Array(0);
+  /** The slot whose step is running (scheduled arrivals), -1 otherwise, and whether its stream is loaded in `rng`. */
+  private rngSlot = -1;
+  private rngLoaded = false;
   private readonly lifetimeCapNs: number;
   private readonly accessLinks: AccessLink[] | undefined;
   /**
@@ -928,9 +931,14 @@ class WebTrafficGenerator {
         this.report(slot, 'unfinished');
         continue;
       }
-      rng.loadState(this.rs, slot * NR);
+      // The connection's own stream is loaded only if the step draws (most packets do not: stream()).
+      this.rngSlot = slot;
       this.step(slot);
-      rng.saveState(this.rs, slot * NR);
+      this.rngSlot = -1;
+      if (this.rngLoaded) {
+        rng.saveState(this.rs, slot * NR);
+        this.rngLoaded = false;
+      }
     }
     c[C_NEXT_ARRIVAL] = nextArrival;
     return false;
@@ -1140,7 +1148,7 @@ class WebTrafficGenerator {
         c[C_ACK] = f[fb + F_SSEQ];
         this.emit(slot, true, TCP_FLAG_ACK, 0);
         // The request follows the ACK closely (the client had it ready).
-        this.beginRequest(slot, t + 20_000 + Math.round(this.rng.logNormal(200_000, 0.5)));
+        this.beginRequest(slot, t + 20_000 + Math.round(this.stream().logNormal(200_000, 0.5)));
         return;
       }
       case PH_TRANSFER:
@@ -1150,6 +1158,21 @@ class WebTrafficGenerator {
         this.closeStep(slot);
         return;
     }
+  }
+
+  /**
+   * The random stream to draw from: the generator's, or with scheduled
+   * arrivals the stepping connection's, loaded at its first draw. Most steps
+   * (a data segment, a handshake packet) draw nothing, and loading and saving
+   * the 5 words on every packet cost measurable time.
+   */
+  private stream(): Xoshiro128 {
+    const slot = this.rngSlot;
+    if (slot >= 0 && !this.rngLoaded) {
+      this.rng.loadState(this.rs, slot * NR);
+      this.rngLoaded = true;
+    }
+    return this.rng;
   }
 
   /** Moves the top connection to its next packet time. */
@@ -1167,7 +1190,7 @@ class WebTrafficGenerator {
   // Exchanges
 
   private beginRequest(slot: number, start: number): void {
-    const rng = this.rng;
+    const rng = this.stream();
     const m = this.m;
     const ib = slot * NI;
     const fb = slot * NF;
@@ -1184,7 +1207,7 @@ class WebTrafficGenerator {
   }
 
   private beginResponse(slot: number, start: number): void {
-    const rng = this.rng;
+    const rng = this.stream();
     const m = this.m;
     const ib = slot * NI;
     const fb = slot * NF;
@@ -1324,7 +1347,7 @@ class WebTrafficGenerator {
     const ackDelay = c2s ? f[fb + F_SRV_EPS] : f[fb + F_RTT];
     const lone = (target & 1) === 0 && i[ib + I_X_FIN] === 0; // odd last segment: delayed ACK
     let t = roundStart + Math.round(idx * delta) + ackDelay + (lone ? DELAYED_ACK_NS : 0);
-    t += this.rng.below(Math.floor(delta * 0.25) + 1);
+    t += this.stream().below(Math.floor(delta * 0.25) + 1);
     return t > previous ? t : previous + 1;
   }
 
@@ -1499,7 +1522,7 @@ class WebTrafficGenerator {
           c[C_SEQ] = cseq;
           c[C_ACK] = sseq;
           this.emit(slot, true, TCP_FLAG_ACK, 0);
-          this.reschedule(t + 50_000 + Math.round(this.rng.logNormal(2 * NS_PER_MS, 1)));
+          this.reschedule(t + 50_000 + Math.round(this.stream().logNormal(2 * NS_PER_MS, 1)));
         } else if (step === 2) {
           c[C_SEQ] = cseq;
           c[C_ACK] = sseq;
