@@ -11,6 +11,8 @@ import { parseShard, shardMembers, shardOf } from '../../src/batch/shard.js';
 import { expandGlob, parseInputList } from '../../src/batch/inputs.js';
 import { stampFile } from '../../src/batch/fingerprint.js';
 import { ReplayError } from '../../src/errors.js';
+import { canonicalKey, differingOptions, makeSettings } from '../../src/batch/settings.js';
+import { normalizeOptions } from '../../src/options.js';
 import { tempDir } from '../helpers/scenario.js';
 
 const dirs: string[] = [];
@@ -143,5 +145,31 @@ describe('inputs', () => {
     changed[1500] = 2;
     fs.writeFileSync(g, changed);
     expect(stampFile(g).fingerprint).not.toBe(a.fingerprint);
+  });
+});
+
+describe('canonical options', () => {
+  const grid = makeGrid([2, 5], [1], ['all']);
+
+  it('one spelling per value: equal runs compare equal, a changed option is named', () => {
+    const a = makeSettings(grid, { interval: '0.50', binWidth: '0.010', idleTimeout: 300 }).canonical;
+    const b = makeSettings(grid, { interval: '0.5', binWidth: '0.01' }).canonical;
+    expect(canonicalKey(a)).toBe(canonicalKey(b));
+    expect(a.interval).toBe('0.500000000');
+    expect(a.bin_width).toBe('0.01');
+    const c = makeSettings(grid, { interval: '0.5', idleTimeout: '60' }).canonical;
+    expect(differingOptions(b, c)).toEqual(['idle-timeout']);
+    const d = makeSettings(makeGrid([2, 5], [1, 2], ['all']), {}).canonical;
+    expect(differingOptions(b, d)).toEqual(['seeds']);
+  });
+
+  it('covers every resolved option but the grid\u2019s, so an option added to the library changes the key', () => {
+    const canonical = makeSettings(grid, {}).canonical;
+    const resolvedKeys = Object.keys(normalizeOptions({}))
+      .filter((k) => !['servers', 'policies', 'seed'].includes(k))
+      .map((k) => k.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`));
+    for (const key of resolvedKeys) expect(Object.keys(canonical)).toContain(key);
+    expect(canonical.servers).toEqual([2, 5]);
+    expect(canonical.seeds).toEqual([1]);
   });
 });
