@@ -28,7 +28,7 @@ export interface CaptureInfoReport {
   warnings: string[];
 }
 
-const IGNORE = { tcpPacket(): void {}, otherRecord(): void {} };
+const IGNORE = { tcpPacket(): void {}, udpPacket(): void {}, otherRecord(): void {} };
 
 export async function inspectCapture(file: string, options: { strict?: boolean } = {}): Promise<CaptureInfoReport> {
   let fileInfo: CaptureFileInfo | undefined;

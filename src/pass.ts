@@ -1,7 +1,7 @@
 /**
  * One pass over a capture (one or several files read as one, SPEC §1): read
  * records, decode headers, keep the replay clock and the capture-level counts,
- * and hand every usable TCP packet to a consumer. `info`, `connections` and
+ * and hand every usable TCP packet (and, when asked, UDP packet) to a consumer. `info`, `connections` and
  * the replay are all built on it.
  */
 import { readCapture } from './reader/index.js';
@@ -42,7 +42,13 @@ export interface PacketConsumer {
    * second (src/flows/events.ts).
    */
   tcpPacket(decoded: DecodedPacket, clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): void;
-  /** Any other kept record (skipped, non-TCP): it still moves the clock. */
+  /**
+   * A usable UDP packet (decoded.skip === 0 && decoded.isUdp), with the same
+   * times; only when the pass is asked for UDP (`PassOptions.proto`), which
+   * needs this method.
+   */
+  udpPacket?(decoded: DecodedPacket, clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): void;
+  /** Any other kept record (skipped, non-TCP, a protocol not asked for): it still moves the clock. */
   otherRecord(clockSec: number, clockNsec: number): void;
 }
 
@@ -57,8 +63,10 @@ export class CaptureStats {
   tcpPackets = 0;
   udpPackets = 0;
   otherPackets = 0;
-  /** TCP payload bytes of usable TCP packets. */
+  /** TCP payload bytes of usable TCP packets (0 when the pass is asked for UDP only). */
   tcpPayloadBytes = 0;
+  /** UDP payload bytes (UDP length − 8) of usable UDP packets handed on (0 unless asked for UDP). */
+  udpPayloadBytes = 0;
   readonly skipped = new Float64Array(SKIP_REASON_COUNT);
   backwards = 0;
   tso = 0;
@@ -89,6 +97,8 @@ export class CaptureStats {
 }
 
 export interface PassOptions {
+  /** Which usable packets go to the consumer (issue 12): `tcp` (the default), `udp` or `both`. */
+  proto?: 'tcp' | 'udp' | 'both';
   /** Keep the records in [first + from, first + to) (SPEC §1); any size up to MAX_SECONDS. */
   from?: Duration | undefined;
   to?: Duration | undefined;
@@ -113,6 +123,9 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
   const from = options.from;
   const to = options.to;
   const filtering = from !== undefined || to !== undefined;
+  const wantTcp = options.proto !== 'udp';
+  const wantUdp = options.proto === 'udp' || options.proto === 'both';
+  if (wantUdp && consumer.udpPacket === undefined) throw new TypeError('runPass: proto includes udp but the consumer has no udpPacket');
   // The first record of the whole capture fixes the base; with --from/--to,
   // the window is measured from it, and the first kept record becomes t0.
   let haveFirstRecord = false;
@@ -196,9 +209,12 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
     if (decoded.tso) stats.tso++;
     const skip = decoded.skip;
     if (skip !== 0) stats.skipped[skip]++;
-    if (skip === 0 && decoded.isTcp) {
+    if (skip === 0 && decoded.isTcp && wantTcp) {
       stats.tcpPayloadBytes += decoded.payloadLength;
       consumer.tcpPacket(decoded, stats.clockSec, stats.clockNsec, ownSec, ownNsec);
+    } else if (skip === 0 && decoded.isUdp && wantUdp) {
+      stats.udpPayloadBytes += decoded.payloadLength;
+      consumer.udpPacket!(decoded, stats.clockSec, stats.clockNsec, ownSec, ownNsec);
     } else {
       consumer.otherRecord(stats.clockSec, stats.clockNsec);
     }

@@ -22,7 +22,8 @@ export interface TrackRun {
 }
 
 /**
- * Reads `files` as one capture, feeding every usable TCP packet to a tracker
+ * Reads `files` as one capture, feeding every usable packet of the protocols
+ * asked for (`options.proto`: TCP, UDP or both) to a tracker
  * that reports to `listener`, and closes what is still open at the end
  * (`finish` at the last clock). The listener has heard everything when this resolves.
  */
@@ -33,7 +34,12 @@ export async function trackConnections(
   hooks: TrackHooks = {},
 ): Promise<TrackRun> {
   const tracker = new ConnectionTracker(
-    { idleTimeout: options.idleTimeout, synTimeout: options.synTimeout, maxConnections: options.maxConnections },
+    {
+      idleTimeout: options.idleTimeout,
+      synTimeout: options.synTimeout,
+      udpTimeout: options.udpTimeout,
+      maxConnections: options.maxConnections,
+    },
     listener,
   );
   hooks.onTracker?.(tracker);
@@ -45,11 +51,15 @@ export async function trackConnections(
       tcpPacket(decoded, clockSec, clockNsec, ownSec, ownNsec) {
         tracker.packet(decoded, clockSec, clockNsec, ownSec, ownNsec);
       },
+      udpPacket(decoded, clockSec, clockNsec, ownSec, ownNsec) {
+        tracker.udpPacket(decoded, clockSec, clockNsec, ownSec, ownNsec);
+      },
       otherRecord(clockSec, clockNsec) {
         tracker.advanceClock(clockSec, clockNsec);
       },
     },
     {
+      proto: options.proto,
       from: options.from,
       to: options.to,
       strict: options.strict,

@@ -11,6 +11,14 @@
  * on a second list, ordered the same way, whose head holds the earliest SYN
  * deadline. The next deadline is the smaller of the two heads': O(1).
  *
+ * UDP flows (issue 12) have their own inactivity timeout, so they are not on
+ * the LRU list but on a third list, the UDP list, ordered the same way, whose
+ * head holds the earliest UDP deadline; its links are the `cold` words the
+ * SYN list uses (a UDP flow is never in the SYN-only state). The oldest last
+ * packet of the whole table (the eviction victim) is then the older of the
+ * LRU and UDP heads. A capture replayed for TCP only leaves the UDP list
+ * empty, and the per-packet path of TCP is unchanged.
+ *
  * That deadline is cached and recomputed only after a list operation touched
  * a head (a head removed or moved, a push onto an empty list): a connection's
  * last clock changes only at its own packet, which moves it on its lists, so
@@ -40,7 +48,8 @@ import {
   REC_STRIDE,
 } from './table.js';
 import { CloseReason } from './events.js';
-import { type Duration, isZeroDuration, NS_PER_SEC } from '../time.js';
+import { type Duration, isZeroDuration, NS_PER_SEC, timeBefore } from '../time.js';
+import { IPPROTO_UDP } from '../decode/packet.js';
 
 /**
  * The two expiry lists and the timeouts that turn a last-packet clock into a
@@ -53,6 +62,9 @@ export class ExpiryQueue {
   /** SYN list: connections in the SYN-only state (only kept when the SYN timeout is on). */
   synHead = -1;
   synTail = -1;
+  /** UDP list: every UDP flow in the table, oldest last packet first. */
+  udpHead = -1;
+  udpTail = -1;
   /** Slots collected by `collectDue` / `collectAll`, in `conn` order. */
   due: Int32Array = new Int32Array(64);
   dueCount = 0;
@@ -83,20 +95,28 @@ export class ExpiryQueue {
   /** The SYN timeout, split the same way. */
   private readonly synSec: number;
   private readonly synNsec: number;
+  /** The UDP timeout, split the same way. */
+  private readonly udpSec: number;
+  private readonly udpNsec: number;
   private readonly idleOn: boolean;
   private readonly synOn: boolean;
+  private readonly udpOn: boolean;
   /** The timeouts are equal (so both on when the SYN one is): a SYN deadline is then also an idle deadline. */
   private readonly sameTimeouts: boolean;
   private readonly byConn: (x: number, y: number) => number;
 
-  /** `idleTimeout`, `synTimeout`: valid Durations (src/time.ts); 0 = off. */
+  /** `idleTimeout`, `synTimeout`, `udpTimeout`: valid Durations (src/time.ts); 0 = off. */
   constructor(
     private readonly table: ConnectionTable,
     idleTimeout: Duration,
     synTimeout: Duration,
+    udpTimeout: Duration = { sec: 0, nsec: 0 },
   ) {
     this.idleOn = !isZeroDuration(idleTimeout);
     this.synOn = !isZeroDuration(synTimeout);
+    this.udpOn = !isZeroDuration(udpTimeout);
+    this.udpSec = udpTimeout.sec;
+    this.udpNsec = udpTimeout.nsec | 0;
     this.sameTimeouts = idleTimeout.sec === synTimeout.sec && idleTimeout.nsec === synTimeout.nsec;
     this.idleSec = idleTimeout.sec;
     this.idleNsec = idleTimeout.nsec | 0;
@@ -231,12 +251,85 @@ export class ExpiryQueue {
     return this.table.coldOf(slot)[this.table.coldOffset(slot) + C_SYN_NEXT];
   }
 
-  /** Empties both lists (the table is being emptied at once). */
+  // --- the UDP list (links in `cold`, the words of the SYN list) ---
+
+  /** Appends a UDP flow that is on no list (a new flow). */
+  udpPush(slot: number): void {
+    const table = this.table;
+    const chunks = table.coldChunks;
+    const shift = table.chunkShift;
+    const cm = table.chunkMask;
+    const tail = this.udpTail;
+    const cold = chunks[slot >> shift];
+    const c = (slot & cm) * COLD_STRIDE;
+    cold[c + C_SYN_PREV] = tail;
+    cold[c + C_SYN_NEXT] = -1;
+    if (tail >= 0) chunks[tail >> shift][(tail & cm) * COLD_STRIDE + C_SYN_NEXT] = slot;
+    else {
+      this.udpHead = slot;
+      this.stale = true;
+    }
+    this.udpTail = slot;
+  }
+
+  /** Unlinks a UDP flow. */
+  udpRemove(slot: number): void {
+    const table = this.table;
+    const chunks = table.coldChunks;
+    const shift = table.chunkShift;
+    const cm = table.chunkMask;
+    const cold = chunks[slot >> shift];
+    const c = (slot & cm) * COLD_STRIDE;
+    const prev = cold[c + C_SYN_PREV];
+    const next = cold[c + C_SYN_NEXT];
+    if (prev >= 0) chunks[prev >> shift][(prev & cm) * COLD_STRIDE + C_SYN_NEXT] = next;
+    else {
+      this.udpHead = next;
+      this.stale = true;
+    }
+    if (next >= 0) chunks[next >> shift][(next & cm) * COLD_STRIDE + C_SYN_PREV] = prev;
+    else this.udpTail = prev;
+    cold[c + C_SYN_PREV] = -1;
+    cold[c + C_SYN_NEXT] = -1;
+  }
+
+  /** Moves a UDP flow to the tail of the UDP list (its last clock has just moved). */
+  udpTouch(slot: number): void {
+    if (this.udpTail === slot) {
+      if (this.udpHead === slot) this.stale = true;
+      return;
+    }
+    this.udpRemove(slot);
+    this.udpPush(slot);
+  }
+
+  /** The slot after `slot` on the UDP list, or -1. */
+  udpNext(slot: number): number {
+    return this.table.coldOf(slot)[this.table.coldOffset(slot) + C_SYN_NEXT];
+  }
+
+  /**
+   * The entry with the oldest last packet in the whole table (the eviction
+   * victim): the older of the LRU and UDP heads, the LRU head on a tie; -1
+   * when the table is empty.
+   */
+  oldest(): number {
+    const l = this.lruHead;
+    const u = this.udpHead;
+    if (u < 0) return l;
+    if (l < 0) return u;
+    const table = this.table;
+    return timeBefore(table.lastClockSec(u), table.lastClockNsec(u), table.lastClockSec(l), table.lastClockNsec(l)) ? u : l;
+  }
+
+  /** Empties the lists (the table is being emptied at once). */
   clear(): void {
     this.lruHead = -1;
     this.lruTail = -1;
     this.synHead = -1;
     this.synTail = -1;
+    this.udpHead = -1;
+    this.udpTail = -1;
     this.stale = true;
   }
 
@@ -300,6 +393,20 @@ export class ExpiryQueue {
         have = true;
       }
     }
+    if (this.udpOn && this.udpHead >= 0) {
+      const h = this.udpHead;
+      let us = table.lastClockSec(h) + this.udpSec;
+      let un = table.lastClockNsec(h) + this.udpNsec;
+      if (un >= NS_PER_SEC) {
+        un -= NS_PER_SEC;
+        us++;
+      }
+      if (!have || us < ds || (us === ds && un < dn)) {
+        ds = us;
+        dn = un;
+        have = true;
+      }
+    }
     this.hasNext = have;
     this.nextSec = ds;
     this.nextNsec = dn;
@@ -314,6 +421,7 @@ export class ExpiryQueue {
     const table = this.table;
     const cs = table.lastClockSec(slot);
     const cn = table.lastClockNsec(slot);
+    if (table.proto(slot) === IPPROTO_UDP) return this.udpOn && deadlineNotAfter(cs, cn, this.udpSec, this.udpNsec, sec, nsec);
     if (this.idleOn && deadlineNotAfter(cs, cn, this.idleSec, this.idleNsec, sec, nsec)) return true;
     return (
       this.synOn &&
@@ -365,6 +473,22 @@ export class ExpiryQueue {
         this.pushDue(s);
       }
     }
+    // UDP flows are on the UDP list only, so they are collected once.
+    if (this.udpOn && this.udpHead >= 0) {
+      let atSec = sec - this.udpSec;
+      let atNsec = nsec - this.udpNsec;
+      if (atNsec < 0) {
+        atNsec += NS_PER_SEC;
+        atSec--;
+      }
+      for (
+        let s = this.udpHead;
+        s >= 0 && table.lastClockSec(s) === atSec && table.lastClockNsec(s) === atNsec;
+        s = this.udpNext(s)
+      ) {
+        this.pushDue(s);
+      }
+    }
     this.sortDue();
   }
 
@@ -372,6 +496,7 @@ export class ExpiryQueue {
   collectAll(): void {
     this.dueCount = 0;
     for (let s = this.lruHead; s >= 0; s = this.lruNext(s)) this.pushDue(s);
+    for (let s = this.udpHead; s >= 0; s = this.udpNext(s)) this.pushDue(s);
     this.sortDue();
   }
 

@@ -1,6 +1,6 @@
 /**
- * The connection tracker: turns usable TCP packets into connections (SPEC §3)
- * and tells a `FlowListener` what happens, in time order.
+ * The connection tracker: turns usable TCP packets into connections (SPEC §3),
+ * and usable UDP packets into flows (issue 12, `udpPacket`), and tells a `FlowListener` what happens, in time order.
  *
  * Every time is a (sec, nsec) pair relative to the capture's base second
  * (events.ts): exact over any span, and two small integers (Smis while |sec|
@@ -26,7 +26,7 @@
  * lives in the table's typed arrays, deadlines come from the heads of two
  * intrusive lists (`expiry.ts`).
  */
-import { type DecodedPacket, TCP_FLAG_ACK, TCP_FLAG_FIN, TCP_FLAG_RST, TCP_FLAG_SYN } from '../decode/packet.js';
+import { type DecodedPacket, IPPROTO_UDP, TCP_FLAG_ACK, TCP_FLAG_FIN, TCP_FLAG_RST, TCP_FLAG_SYN } from '../decode/packet.js';
 import { CloseReason, CLOSE_REASON_NAMES, type FlowListener } from './events.js';
 import { FlowKey, setFlowKeyFromPacket } from './key.js';
 import {
@@ -63,6 +63,8 @@ import { type Duration, isValidDuration, MAX_SECONDS, timeBefore } from '../time
 export const DEFAULT_IDLE_TIMEOUT_NS = 300_000_000_000;
 /** Default SYN timeout: 60 s after the last SYN of a connection that never got past it (SPEC §3 `--syn-timeout`). */
 export const DEFAULT_SYN_TIMEOUT_NS = 60_000_000_000;
+/** Default UDP inactivity timeout: 60 s, as Zeek's `udp_inactivity_timeout` (issue 12 `--udp-timeout`). */
+export const DEFAULT_UDP_TIMEOUT_NS = 60_000_000_000;
 /** Default bound on the connections held at once (SPEC §3 `--max-connections`); see docs/connections.md for memory. */
 export const DEFAULT_MAX_CONNECTIONS = 4_000_000;
 
@@ -71,6 +73,8 @@ export interface ConnectionTrackerOptions {
   idleTimeout: Duration;
   /** SYN timeout (up to MAX_SECONDS) for connections that only ever sent SYNs from the client; 0 = off. */
   synTimeout: Duration;
+  /** Inactivity timeout of UDP flows (up to MAX_SECONDS); 0 = off; default DEFAULT_UDP_TIMEOUT_NS. */
+  udpTimeout?: Duration;
   /** Most connections held at once (closed ones still absorbing late packets count); ≥ 1. */
   maxConnections: number;
   /** Table slots allocated up front (default 1024); the table doubles as needed. */
@@ -102,6 +106,8 @@ export class ConnectionTracker {
     const { idleTimeout, synTimeout, maxConnections } = options;
     checkTimeout('idleTimeout', idleTimeout);
     checkTimeout('synTimeout', synTimeout);
+    const udpTimeout = options.udpTimeout ?? { sec: DEFAULT_UDP_TIMEOUT_NS / 1e9, nsec: 0 };
+    checkTimeout('udpTimeout', udpTimeout);
     if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) {
       throw new RangeError(`maxConnections must be an integer ≥ 1, got ${maxConnections}`);
     }
@@ -111,7 +117,7 @@ export class ConnectionTracker {
       initialCapacity: options.initialCapacity,
       maxCapacity: maxConnections,
     });
-    this.expiry = new ExpiryQueue(this.table, idleTimeout, synTimeout);
+    this.expiry = new ExpiryQueue(this.table, idleTimeout, synTimeout, udpTimeout);
     this.tracksSyn = this.expiry.tracksSyn;
   }
 
@@ -171,6 +177,68 @@ export class ConnectionTracker {
     if ((tcpFlags & (TCP_FLAG_FIN | TCP_FLAG_RST)) !== 0 && (f & FLAG_CLOSED) === 0) {
       this.closeAt(slot, f, tcpFlags, clockSec, clockNsec);
     }
+  }
+
+  /**
+   * A usable UDP packet (`p.skip === 0 && p.isUdp`), with the times of
+   * `packet` (issue 12). A UDP flow is its 5-tuple, either direction; it
+   * opens at its first packet, whose sender is its client, and leaves only by
+   * its inactivity timeout (`idle`), eviction or the end of the capture. It
+   * shares the table with TCP connections (the key holds the protocol) and is
+   * on the UDP expiry list instead of the LRU list.
+   */
+  udpPacket(p: DecodedPacket, clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): void {
+    const expiry = this.expiry;
+    if (expiry.anyDueBy(clockSec, clockNsec)) this.expireUntil(clockSec, clockNsec);
+    this.listener.advance(clockSec, clockNsec);
+    const key = this.key;
+    setFlowKeyFromPacket(key, p);
+    const table = this.table;
+    let slot = table.find(key);
+    if (slot < 0) slot = this.openUdpFlow(clockSec, clockNsec, ownSec, ownNsec);
+    const c2s = key.srcIsA === ((table.rec[slot * REC_STRIDE + R_META] & FLAG_CLIENT_IS_A) !== 0);
+    const payload = p.payloadLength;
+    const num = table.numChunks[slot >> table.chunkShift];
+    const d = (slot & table.chunkMask) * NUM_STRIDE;
+    if (c2s) {
+      num[d + N_PACKETS_C2S]++;
+      num[d + N_BYTES_C2S] += payload;
+    } else {
+      num[d + N_PACKETS_S2C]++;
+      num[d + N_BYTES_S2C] += payload;
+    }
+    const rec = table.rec;
+    const o = slot * REC_STRIDE;
+    num[d + N_LAST_SEC] = ownSec;
+    rec[o + R_LAST_NSEC] = ownNsec;
+    num[d + N_LAST_CLOCK_SEC] = clockSec;
+    rec[o + R_LAST_CLOCK_NSEC] = clockNsec;
+    expiry.udpTouch(slot);
+    this.listener.packet(slot, c2s, payload);
+  }
+
+  /** Opens a UDP flow on the tracker's key: its client is the sender of this first packet. */
+  private openUdpFlow(clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): number {
+    const table = this.table;
+    if (table.size >= this.maxConnections) this.evictOldest(clockSec, clockNsec);
+    const key = this.key;
+    const slot = table.insert(key);
+    const rec = table.recOf(slot);
+    const o = table.recOffset(slot);
+    rec[o + R_META] |= key.srcIsA ? FLAG_ACTIVE | FLAG_CLIENT_IS_A : FLAG_ACTIVE;
+    const num = table.numOf(slot);
+    const d = table.numOffset(slot);
+    num[d + N_CONN] = this.opened++;
+    num[d + N_FIRST_SEC] = ownSec;
+    table.coldOf(slot)[table.coldOffset(slot) + C_FIRST_NSEC] = ownNsec;
+    num[d + N_LAST_SEC] = ownSec;
+    rec[o + R_LAST_NSEC] = ownNsec;
+    num[d + N_LAST_CLOCK_SEC] = clockSec;
+    rec[o + R_LAST_CLOCK_NSEC] = clockNsec;
+    this.expiry.udpPush(slot);
+    if (table.size > this.peakOccupancy) this.peakOccupancy = table.size;
+    this.listener.open(slot, clockSec, clockNsec, table);
+    return slot;
   }
 
   /**
@@ -374,7 +442,7 @@ export class ConnectionTracker {
 
   /** Makes room in a full table: the entry with the oldest last packet leaves. */
   private evictOldest(clockSec: number, clockNsec: number): void {
-    const slot = this.expiry.lruHead;
+    const slot = this.expiry.oldest();
     this.evictions++;
     if (this.table.isActive(slot)) {
       this.table.setCloseReason(slot, CloseReason.EVICTED);
@@ -393,8 +461,11 @@ export class ConnectionTracker {
   private removeSlot(slot: number): void {
     const table = this.table;
     const expiry = this.expiry;
-    expiry.lruRemove(slot);
-    if ((table.flags(slot) & FLAG_SYN_ONLY) !== 0 && this.tracksSyn) expiry.synRemove(slot);
+    if (table.proto(slot) === IPPROTO_UDP) expiry.udpRemove(slot);
+    else {
+      expiry.lruRemove(slot);
+      if ((table.flags(slot) & FLAG_SYN_ONLY) !== 0 && this.tracksSyn) expiry.synRemove(slot);
+    }
     this.listener.remove(slot);
     this.closedByReason[table.closeReason(slot)]++;
     table.free(slot);
