@@ -16,6 +16,9 @@ import { parseServices } from './dispatch/service-filter.js';
 
 export { POLICY_NAMES, type PolicyName };
 export type Direction = 'both' | 's2c' | 'c2s';
+/** Transport protocols replayed (issue 12): TCP connections, UDP flows or both. */
+export type Proto = 'tcp' | 'udp' | 'both';
+export const PROTO_NAMES: readonly Proto[] = ['tcp', 'udp', 'both'];
 
 export interface ReplayOptions {
   /** Number of servers N (SPEC §4). */
@@ -36,6 +39,10 @@ export interface ReplayOptions {
   synTimeout?: string | number;
   /** Bound of the connection table (SPEC §3). */
   maxConnections?: number;
+  /** Transport protocols replayed (issue 12; default tcp). */
+  proto?: Proto;
+  /** Inactivity timeout of UDP flows, seconds; 0 = off (issue 12). */
+  udpTimeout?: string | number;
   /** Server endpoints to replay, `ADDR[/PREFIX][:PORT]` (SPEC §4). */
   service?: readonly string[];
   /** Keep records in [first + from, first + to), seconds (SPEC §1). */
@@ -59,6 +66,9 @@ export interface ResolvedOptions {
   /** 0 = off. */
   synTimeout: Duration;
   maxConnections: number;
+  proto: Proto;
+  /** 0 = off. */
+  udpTimeout: Duration;
   services: string[];
   /** Relative to the capture's first record; undefined = no bound. */
   from: Duration | undefined;
@@ -78,6 +88,9 @@ export const DEFAULTS = {
   idleTimeout: '300',
   synTimeout: '60',
   maxConnections: 4_000_000,
+  proto: 'tcp' as Proto,
+  /** Zeek's udp_inactivity_timeout. */
+  udpTimeout: '60',
 } as const;
 
 /** Largest server count accepted (outputs have a row per server and sample). */
@@ -248,6 +261,18 @@ export const OPTION_TABLE = {
     defaultValue: DEFAULTS.maxConnections,
     parse: wholeText('--max-connections', 1),
   },
+  proto: {
+    flags: '--proto <proto>',
+    description: 'transport protocols replayed: TCP connections, UDP flows or both',
+    defaultValue: DEFAULTS.proto,
+    choices: PROTO_NAMES,
+  },
+  udpTimeout: {
+    flags: '--udp-timeout <s>',
+    description: 'close a UDP flow after this many seconds without a packet; 0 = never',
+    defaultValue: DEFAULTS.udpTimeout,
+    parse: secondsText('--udp-timeout'),
+  },
   from: {
     flags: '--from <s>',
     description: 'keep only records from this many seconds after the first record',
@@ -278,6 +303,9 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
   const idleTimeout = secondsOption('--idle-timeout', options.idleTimeout ?? DEFAULTS.idleTimeout, true);
   const synTimeout = secondsOption('--syn-timeout', options.synTimeout ?? DEFAULTS.synTimeout, true);
   const maxConnections = integerOption('--max-connections', options.maxConnections ?? DEFAULTS.maxConnections, 1, 2 ** 31 - 1);
+  const proto = options.proto ?? DEFAULTS.proto;
+  if (!PROTO_NAMES.includes(proto)) throw invalid('--proto', `'${String(proto)}' is not one of ${PROTO_NAMES.join(', ')}`);
+  const udpTimeout = secondsOption('--udp-timeout', options.udpTimeout ?? DEFAULTS.udpTimeout, true);
   const from = options.from === undefined ? undefined : secondsOption('--from', options.from, true);
   const to = options.to === undefined ? undefined : secondsOption('--to', options.to, true);
   if (from !== undefined && to !== undefined && (to.sec < from.sec || (to.sec === from.sec && to.nsec <= from.nsec))) {
@@ -293,6 +321,8 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
     idleTimeout,
     synTimeout,
     maxConnections,
+    proto,
+    udpTimeout,
     services: validServices(options.service ?? []),
     from,
     to,

@@ -154,6 +154,8 @@ function addTrackingOptions(cmd: Command): Command {
     .addOption(tableOption(OPTION_TABLE.idleTimeout))
     .addOption(tableOption(OPTION_TABLE.synTimeout))
     .addOption(tableOption(OPTION_TABLE.maxConnections))
+    .addOption(tableOption(OPTION_TABLE.proto))
+    .addOption(tableOption(OPTION_TABLE.udpTimeout))
     .addOption(tableOption(OPTION_TABLE.from))
     .addOption(tableOption(OPTION_TABLE.to))
     .addOption(tableOption(OPTION_TABLE.strict))
@@ -166,6 +168,8 @@ function trackingOptions(o: Record<string, unknown>): ReplayOptions {
     idleTimeout: o.idleTimeout as string,
     synTimeout: o.synTimeout as string,
     maxConnections: o.maxConnections as number,
+    proto: o.proto as ReplayOptions['proto'],
+    udpTimeout: o.udpTimeout as string,
     strict: o.strict as boolean,
   };
   if (o.from !== undefined) out.from = o.from as string;

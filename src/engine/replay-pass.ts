@@ -66,7 +66,7 @@ export async function replayPass(
   }
   const capture: CaptureTotals = {
     packets: stats.packets,
-    bytes: stats.tcpPayloadBytes,
+    bytes: stats.tcpPayloadBytes + stats.udpPayloadBytes,
     connectionsByReason,
     skippedByReason: stats.skippedByName(),
     backwards: stats.backwards,

@@ -60,7 +60,7 @@ async function parse(...args: string[]): Promise<Calls> {
 }
 
 /** What the program passes for the tracking options when none is given. */
-const TRACKING_DEFAULTS = { idleTimeout: '300', synTimeout: '60', maxConnections: 4_000_000, strict: false };
+const TRACKING_DEFAULTS = { idleTimeout: '300', synTimeout: '60', maxConnections: 4_000_000, proto: 'tcp', udpTimeout: '60', strict: false } as const;
 
 /** The main command's options with every default filled as the program passes them. */
 const REPLAY_DEFAULTS: ReplayOptions = {
@@ -121,6 +121,10 @@ describe('main command: argv → ReplayOptions and outputs', () => {
       'asg.csv',
       '-q',
       '--strict',
+      '--proto',
+      'both',
+      '--udp-timeout',
+      '10.5',
     );
     expect(calls.replay).toEqual([
       [
@@ -135,6 +139,8 @@ describe('main command: argv → ReplayOptions and outputs', () => {
           idleTimeout: '30',
           synTimeout: '0',
           maxConnections: 1000,
+          proto: 'both',
+          udpTimeout: '10.5',
           strict: true,
           from: '60',
           to: '300.5',
@@ -188,11 +194,11 @@ describe('subcommands', () => {
 
   it('connections: -o, -q, --strict, --from/--to and timeouts after the files reach the subcommand', async () => {
     // The main command has flags of the same names; they must not swallow these.
-    const calls = await parse('connections', 'x.pcap', '-o', 'conns.csv', '-q', '--strict', '--from', '0', '--to', '240', '--idle-timeout', '2', '--max-connections', '10');
+    const calls = await parse('connections', 'x.pcap', '-o', 'conns.csv', '-q', '--strict', '--from', '0', '--to', '240', '--idle-timeout', '2', '--max-connections', '10', '--proto', 'udp', '--udp-timeout', '0');
     expect(calls.connections).toEqual([
       [
         ['x.pcap'],
-        { idleTimeout: '2', synTimeout: '60', maxConnections: 10, strict: true, from: '0', to: '240' },
+        { idleTimeout: '2', synTimeout: '60', maxConnections: 10, proto: 'udp', udpTimeout: '0', strict: true, from: '0', to: '240' },
         { distribution: false, bins: 'log', quiet: true, output: 'conns.csv' },
       ],
     ]);

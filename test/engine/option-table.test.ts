@@ -11,7 +11,7 @@ import { DEFAULTS, OPTION_TABLE, type OptionSpec } from '../../src/options.js';
 import { ReplayError } from '../../src/errors.js';
 
 const program = createProgram({} as Actions);
-const TRACKING = ['idleTimeout', 'synTimeout', 'maxConnections', 'from', 'to', 'strict'] as const;
+const TRACKING = ['idleTimeout', 'synTimeout', 'maxConnections', 'proto', 'udpTimeout', 'from', 'to', 'strict'] as const;
 
 function optionOf(options: readonly Option[], spec: OptionSpec): Option | undefined {
   return options.find((o) => o.flags === spec.flags);
