@@ -195,6 +195,26 @@ describe('UDP flows in connections', () => {
     const tcpOnly = await runReplay([file], { servers: 2, policy: ['round-robin'] });
     expect(tcpOnly.summary.capture.bytes).toBe(100);
   });
+
+  it('a full table evicts the oldest last packet among TCP connections and UDP flows alike', async () => {
+    const file = capture(
+      'evict.pcap',
+      [
+        { t: '0.2', from: 'c2', to: 'dns', payload: 1 },
+        { t: '0.3', from: 'c3', to: 'dns', payload: 1 }, // full: the TCP connection (last 0.1) leaves
+      ],
+      [
+        { t: '0.1', from: 'c1', to: 'web', flags: 'S' },
+        { t: '0.35', from: 'c1', to: 'web', flags: 'A' }, // a new connection; full: c2's flow (last 0.2) leaves
+      ],
+    );
+    expect((await rows(file, { proto: 'both', maxConnections: 2 })).map((r) => `${r.conn} ${r.proto} ${r.client_addr} ${r.close}`)).toEqual([
+      '0 tcp 10.0.0.1 evicted',
+      '1 udp 10.0.0.2 evicted',
+      '2 udp 10.0.0.3 end-of-trace',
+      '3 tcp 10.0.0.1 end-of-trace',
+    ]);
+  });
 });
 
 /**
