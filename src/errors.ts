@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'OUTPUT_WRITE'
   /** An option value is invalid (exit code 2). */
   | 'OPTION_INVALID'
+  /** A run that would need more samples than the counts hold exactly (2^53). */
+  | 'TOO_MANY_SAMPLES'
   /** A warning turned into a failure by --strict. */
   | 'STRICT_WARNING'
   /** `plot`: the input is not one of the tool's CSVs (bad quoting, columns, numbers, order). */

@@ -25,7 +25,8 @@
  * with the final clock, then `results()`.
  */
 import type { ServerCounters, PolicyInstanceInfo } from '../dispatch/counters.js';
-import { type Duration, isValidDuration, isZeroDuration, NS_PER_SEC, formatPair } from '../time.js';
+import { ReplayError } from '../errors.js';
+import { type Duration, isValidDuration, isZeroDuration, NS_PER_SEC, formatPair, formatSeconds } from '../time.js';
 import { ImbalanceStats, type BinWidth } from './imbalance.js';
 
 /** Receives output text: whole lines, each ending in LF. */
@@ -218,7 +219,17 @@ export class Sampler {
       else if (r >= iv) k++;
       return k + 1;
     }
-    return Number((BigInt(ds) * BILLION + BigInt(dn)) / this.intervalNsBig) + 1;
+    const q = (BigInt(ds) * BILLION + BigInt(dn)) / this.intervalNsBig;
+    // Counts are doubles: past 2^53 samples they stop being exact, and the
+    // metrics' totals would disagree. Such a run (a jump of years at a
+    // sub-millisecond interval) is refused rather than answered wrongly.
+    if (q + 1n > BigInt(MAX_SAFE - 1 - this.taken)) {
+      throw new ReplayError(
+        'TOO_MANY_SAMPLES',
+        `the capture needs more than ${MAX_SAFE} samples at an interval of ${formatSeconds(this.interval)} s (a jump of ${ds} s): give a longer --interval or a --from/--to window`,
+      );
+    }
+    return Number(q) + 1;
   }
 
   /** Moves the next instant `count` intervals on. */

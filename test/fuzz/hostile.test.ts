@@ -117,9 +117,8 @@ describe('fixed-seed sample of mutated captures, in-process', () => {
     }
   });
 
-  it('known sampler issue: more than 2^53 samples (a 1.8e13 s jump at --interval 0.000001) end in "sample counts differ between metrics", exit 70', async () => {
-    // Found by this harness; outside the reader (src/sampler/). Kept as an
-    // expected failure: when the sampler is fixed, this test fails and goes.
+  it('more than 2^53 samples (a 1.8e13 s jump at --interval 0.000001) are refused with one line, exit 1 (was an internal error)', async () => {
+    // Found by this harness: sample counts are doubles, exact below 2^53.
     const c = {
       base: { format: 'pcapng-multi', packets: 2, linkType: 101, ipv6: true, snaplen: 0, tsresol: 6, startSec: 1, gapUs: 2999999, gzip: false },
       mutations: [{ kind: 'time', record: 678734315, hi: 4209543377, lo: 2196373155 }],
@@ -130,8 +129,8 @@ describe('fixed-seed sample of mutated captures, in-process', () => {
     fs.writeFileSync(file, materialize(c).bytes);
     const r = await checkCaptureFile(file, { policy: ['all'], maxConnections: 3, from: '0.5', interval: '0.000001' });
     expect(r.results.info.ok).toBe(true);
-    expect(r.results.replay.exit).toBe(70);
-    expect(r.results.replay.line).toBe('anycast-replay: internal error: sample counts differ between metrics, please report');
+    expect(r.results.replay.exit).toBe(1);
+    expect(r.results.replay.line).toMatch(/^anycast-replay: the capture needs more than 9007199254740991 samples at an interval of 0\.000001000 s \(a jump of \d+ s\): give a longer --interval or a --from\/--to window$/);
   });
 });
 
