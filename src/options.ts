@@ -11,10 +11,16 @@
 import { ReplayError } from './errors.js';
 import { type Duration, exceedsMaxSeconds, isZeroDuration, MAX_SECONDS, NS_PER_SEC, parseSeconds } from './time.js';
 
-import { POLICY_NAMES, type PolicyName } from './dispatch/policy.js';
+import { ALL_POLICY_NAMES, DEFAULT_POLICY_PARAMS, POLICY_NAMES, type PolicyName, type PolicyParams } from './dispatch/policy.js';
 import { parseServices } from './dispatch/service-filter.js';
+import { HASH_KEYS, isHashKey } from './policies/hash-key.js';
+import { HASH_FNS, isHashFn } from './policies/flow-hash.js';
+import { MAX_WEIGHT } from './policies/weights.js';
+import { checkMaglevSize } from './policies/maglev.js';
+import { balanceFactorFraction } from './policies/bounded-load.js';
+import { IMBALANCE_MEASURES, isImbalanceMeasure, type ImbalanceMeasure } from './policies/measures.js';
 
-export { POLICY_NAMES, type PolicyName };
+export { ALL_POLICY_NAMES, POLICY_NAMES, type PolicyName, type PolicyParams, type ImbalanceMeasure };
 export type Direction = 'both' | 's2c' | 'c2s';
 /** Transport protocols replayed (issue 12): TCP connections, UDP flows or both. */
 export type Proto = 'tcp' | 'udp' | 'both';
@@ -50,6 +56,20 @@ export interface ReplayOptions {
   to?: string | number;
   /** Turn warnings (cut capture, forward time jump) into failures (SPEC §2a). */
   strict?: boolean;
+  /** Flow hash key of the catalogue's hash schemes (docs/policies.md). */
+  hashKey?: string;
+  /** Flow hash function: crc32 or toeplitz. */
+  hashFn?: string;
+  /** One weight per server (weighted-*): numbers, or comma-separated text "3,1,1". */
+  weights?: readonly number[] | string;
+  /** Points per server of ring and bounded-load. */
+  vnodes?: number;
+  /** Maglev table size, a prime ≥ 100·N. */
+  maglevSize?: number;
+  /** bounded-load's c ≥ 1, decimal text or number. */
+  balanceFactor?: string | number;
+  /** Imbalance measures, in output order: a list, or comma-separated text (default ['range']). */
+  imbalance?: readonly string[] | string;
 }
 
 export interface ResolvedOptions {
@@ -74,6 +94,10 @@ export interface ResolvedOptions {
   from: Duration | undefined;
   to: Duration | undefined;
   strict: boolean;
+  /** The catalogue's parameters. */
+  policyParams: PolicyParams;
+  /** Imbalance measures in output order; ['range'] by default. */
+  imbalance: ImbalanceMeasure[];
 }
 
 /** Every default, in one place; help texts show these. */
@@ -91,7 +115,15 @@ export const DEFAULTS = {
   proto: 'tcp' as Proto,
   /** Zeek's udp_inactivity_timeout. */
   udpTimeout: '60',
+  hashKey: DEFAULT_POLICY_PARAMS.hashKey,
+  hashFn: DEFAULT_POLICY_PARAMS.hashFn,
+  vnodes: DEFAULT_POLICY_PARAMS.vnodes,
+  balanceFactor: '1.25',
+  imbalance: 'range',
 } as const;
+
+/** Largest `--vnodes` (ring tables hold servers × vnodes points). */
+export const MAX_VNODES = 10_000;
 
 /** Largest server count accepted (outputs have a row per server and sample). */
 export const MAX_SERVERS = 65_536;
@@ -142,14 +174,73 @@ export function resolvePolicies(list: readonly string[]): PolicyName[] {
   for (const name of list) {
     if (name === 'all') {
       for (const p of POLICY_NAMES) if (!out.includes(p)) out.push(p);
-    } else if ((POLICY_NAMES as readonly string[]).includes(name)) {
+    } else if ((ALL_POLICY_NAMES as readonly string[]).includes(name)) {
       if (!out.includes(name as PolicyName)) out.push(name as PolicyName);
     } else {
-      throw invalid('--policy', `unknown policy '${name}' (choose from ${POLICY_NAMES.join(', ')}, all)`);
+      throw invalid('--policy', `unknown policy '${name}' (choose from ${ALL_POLICY_NAMES.join(', ')}, all)`);
     }
   }
   if (out.length === 0) throw invalid('--policy', 'no policy given');
   return out;
+}
+
+/** `--weights`: one whole number from 0 to MAX_WEIGHT per server, not all 0. */
+export function weightsOption(value: readonly number[] | string, servers: number): number[] {
+  const list = typeof value === 'string' ? value.split(',').map((t) => t.trim()) : value.map(String);
+  const out: number[] = [];
+  for (const text of list) {
+    if (!/^\d+$/.test(text) || Number(text) > MAX_WEIGHT) throw invalid('--weights', `'${text}' is not a whole number from 0 to ${MAX_WEIGHT}`);
+    out.push(Number(text));
+  }
+  if (out.length !== servers) throw invalid('--weights', `${out.length} weights for ${servers} servers (--servers): give one per server`);
+  if (out.every((w) => w === 0)) throw invalid('--weights', 'at least one weight must be above 0');
+  return out;
+}
+
+/** `--imbalance`: measures in the order given, duplicates dropped. */
+export function imbalanceOption(value: readonly string[] | string): ImbalanceMeasure[] {
+  const list = typeof value === 'string' ? [value] : value;
+  const out: ImbalanceMeasure[] = [];
+  for (const item of list) {
+    for (const raw of item.split(',')) {
+      const name = raw.trim();
+      if (!isImbalanceMeasure(name)) throw invalid('--imbalance', `unknown measure '${name}' (choose from ${IMBALANCE_MEASURES.join(', ')})`);
+      if (!out.includes(name)) out.push(name);
+    }
+  }
+  if (out.length === 0) throw invalid('--imbalance', 'no measure given');
+  return out;
+}
+
+/** `--balance-factor`: a decimal c from 1 to 1 000 000 with at most 9 decimals. */
+function balanceFactorOption(value: string | number): number {
+  const text = typeof value === 'number' ? numberToPlainText(value) : value.trim();
+  if (!/^\d+(\.\d{1,9})?$/.test(text)) throw invalid('--balance-factor', `'${text}' is not a decimal number (at most 9 decimals)`);
+  const c = Number(text);
+  try {
+    balanceFactorFraction(c);
+  } catch {
+    throw invalid('--balance-factor', `must be from 1 to 1000000, got ${text}`);
+  }
+  return c;
+}
+
+/**
+ * The catalogue's parameters for `servers` servers from `options`; throws
+ * OPTION_INVALID. `--weights` must give one weight per server and
+ * `--maglev-size` be a prime of at least 100·N.
+ */
+export function resolvePolicyParams(options: ReplayOptions, servers: number): PolicyParams {
+  const hashKey = options.hashKey ?? DEFAULTS.hashKey;
+  if (!isHashKey(hashKey)) throw invalid('--hash-key', `'${hashKey}' is not one of ${HASH_KEYS.join(', ')}`);
+  const hashFn = options.hashFn ?? DEFAULTS.hashFn;
+  if (!isHashFn(hashFn)) throw invalid('--hash-fn', `'${hashFn}' is not one of ${HASH_FNS.join(', ')}`);
+  const weights = options.weights === undefined ? undefined : weightsOption(options.weights, servers);
+  const vnodes = integerOption('--vnodes', options.vnodes ?? DEFAULTS.vnodes, 1, MAX_VNODES);
+  const maglevSize = options.maglevSize;
+  if (maglevSize !== undefined) checkMaglevSize(maglevSize, servers);
+  const balanceFactor = balanceFactorOption(options.balanceFactor ?? DEFAULTS.balanceFactor);
+  return { hashKey, hashFn, weights, vnodes, maglevSize, balanceFactor };
 }
 
 /** Checks every --service value now, before any capture is read. */
@@ -283,6 +374,46 @@ export const OPTION_TABLE = {
     description: 'keep only records before this many seconds after the first record',
     parse: secondsText('--to'),
   },
+  hashKey: {
+    flags: '--hash-key <key>',
+    description: 'fields the hash policies (modulo, hash-threshold, hrw, ring, maglev, jump, bounded-load) hash',
+    defaultValue: DEFAULTS.hashKey,
+    choices: HASH_KEYS,
+  },
+  hashFn: {
+    flags: '--hash-fn <fn>',
+    description: 'hash function of the hash policies (toeplitz: RSS with the Microsoft key)',
+    defaultValue: DEFAULTS.hashFn,
+    choices: HASH_FNS,
+  },
+  weights: {
+    flags: '--weights <list>',
+    description: 'weights of the weighted-* policies, one whole number per server, e.g. 3,1,1,1,1 (default: all 1)',
+    parse: (text: string) => text.trim(),
+  },
+  vnodes: {
+    flags: '--vnodes <n>',
+    description: 'points per server on the ring (ring, bounded-load)',
+    defaultValue: DEFAULTS.vnodes,
+    parse: wholeText('--vnodes', 1),
+  },
+  maglevSize: {
+    flags: '--maglev-size <m>',
+    description: 'maglev lookup table size, a prime ≥ 100 × servers (default: the smallest such prime)',
+    parse: wholeText('--maglev-size', 1),
+  },
+  balanceFactor: {
+    flags: '--balance-factor <c>',
+    description: 'bounded-load: a server above ⌈c × average⌉ active connections passes new ones on',
+    defaultValue: DEFAULTS.balanceFactor,
+    parse: decimalText('--balance-factor'),
+  },
+  imbalance: {
+    flags: '--imbalance <list>',
+    // No defaultValue: the main command passes it only when given (batch has no such flag); normalizeOptions defaults it.
+    description: `imbalance measures, comma list of ${IMBALANCE_MEASURES.join(', ')} (default: ${DEFAULTS.imbalance})`,
+    parse: (text: string) => imbalanceOption(text).join(','),
+  },
   strict: {
     flags: '--strict',
     description: 'fail (exit 1) on any warning: a cut capture, time jumping forward or back, files out of order, nothing measured',
@@ -327,6 +458,8 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
     from,
     to,
     strict: options.strict ?? false,
+    policyParams: resolvePolicyParams(options, servers),
+    imbalance: imbalanceOption(options.imbalance ?? DEFAULTS.imbalance),
   };
 }
 

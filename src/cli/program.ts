@@ -4,7 +4,7 @@
  * lets tests parse argv in-process against mocked actions.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS, OPTION_TABLE, POLICY_NAMES, type OptionSpec, type ReplayOptions } from '../options.js';
+import { ALL_POLICY_NAMES, DEFAULTS, OPTION_TABLE, POLICY_NAMES, type OptionSpec, type ReplayOptions } from '../options.js';
 import { VERSION } from '../version.js';
 import { PLOT_KINDS, type PlotKindChoice } from '../plot/kinds.js';
 import { USAGE_HINT } from './error-line.js';
@@ -115,12 +115,30 @@ const DEFAULT_POLICY_LIST: readonly string[] = Object.freeze([DEFAULTS.policy]);
 function policyList(value: string, previous: readonly string[] | undefined): string[] {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   for (const n of names) {
-    if (n !== 'all' && !(POLICY_NAMES as readonly string[]).includes(n)) {
-      throw new InvalidArgumentError(`unknown policy '${n}' (choose from ${POLICY_NAMES.join(', ')}, all)`);
+    if (n !== 'all' && !(ALL_POLICY_NAMES as readonly string[]).includes(n)) {
+      throw new InvalidArgumentError(`unknown policy '${n}' (choose from ${ALL_POLICY_NAMES.join(', ')}, all)`);
     }
   }
   if (names.length === 0) throw new InvalidArgumentError('no policy given');
   return previous === undefined || previous === DEFAULT_POLICY_LIST ? names : [...previous, ...names];
+}
+
+/** --policy's help line: every name, and what `all` is. */
+const POLICY_HELP = `comma list of ${ALL_POLICY_NAMES.join(', ')}, or all (= ${POLICY_NAMES.join(', ')}; repeatable)`;
+
+/** The catalogue's parameters and the imbalance measures (docs/policies.md), from the option table. */
+function addPolicyOptions(cmd: Command, keys: readonly (typeof POLICY_OPTION_KEYS)[number][] = POLICY_OPTION_KEYS): Command {
+  for (const key of keys) cmd.addOption(tableOption(OPTION_TABLE[key]));
+  return cmd;
+}
+
+const POLICY_OPTION_KEYS = ['hashKey', 'hashFn', 'weights', 'vnodes', 'maglevSize', 'balanceFactor', 'imbalance'] as const;
+
+/** The part of ReplayOptions `addPolicyOptions` parsed. */
+function policyOptions(o: Record<string, unknown>): ReplayOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of POLICY_OPTION_KEYS) if (o[key] !== undefined) out[key] = o[key];
+  return out as ReplayOptions;
 }
 
 /** A library parser as a commander one: its OPTION_INVALID message becomes the usage error. */
@@ -220,7 +238,7 @@ export function createProgram(actions: Actions): Command {
     .argument('<files...>', "capture files (pcap, pcapng, optionally gzip-compressed), or '-' for standard input; several files are read as one capture")
     .addOption(tableOption(OPTION_TABLE.servers))
     .addOption(
-      new Option('-p, --policy <list>', `comma list of ${POLICY_NAMES.join(', ')}, or all (repeatable)`)
+      new Option('-p, --policy <list>', POLICY_HELP)
         .argParser(policyList)
         .default(DEFAULT_POLICY_LIST, DEFAULTS.policy),
     )
@@ -233,6 +251,7 @@ export function createProgram(actions: Actions): Command {
     .option('--summary-json <file>', 'write the summary as JSON here (atomically)')
     .option('--timeseries <file>', 'write per-sample, per-server connections and bytes as CSV here')
     .option('--assignments <file>', 'write conn,policy,server for every dispatched connection as CSV here');
+  addPolicyOptions(program);
   addTrackingOptions(program);
   program.action(async (files: string[], o: Record<string, unknown>) => {
     const options: ReplayOptions = {
@@ -242,6 +261,7 @@ export function createProgram(actions: Actions): Command {
       interval: o.interval as string,
       binWidth: o.binWidth as string,
       direction: o.direction as ReplayOptions['direction'],
+      ...policyOptions(o),
       ...trackingOptions(o),
     };
     if (o.service !== undefined) options.service = o.service as string[];
@@ -353,7 +373,7 @@ export function createProgram(actions: Actions): Command {
     .option('--list <file>', 'captures, one per line; tab-separated paths on a line are one capture of rotated files')
     .option('-n, --servers <list>', 'server counts, comma list or ranges A-B', fromLibrary(parseServersList), [DEFAULTS.servers])
     .addOption(
-      new Option('-p, --policy <list>', `comma list of ${POLICY_NAMES.join(', ')}, or all (repeatable)`)
+      new Option('-p, --policy <list>', POLICY_HELP)
         .argParser(policyList)
         .default(DEFAULT_POLICY_LIST, DEFAULTS.policy),
     )
@@ -372,12 +392,15 @@ export function createProgram(actions: Actions): Command {
     .option('--shard-count <n>', 'the number of shards for --shard env (Kubernetes, or a Slurm array not numbered from 0)', wholeNumber(1))
     .option('--verbose', 'one line per finished capture on standard error', false)
     .exitOverride();
+  // batch keeps the paper's measure (its stored results hold the range histograms).
+  addPolicyOptions(batch, POLICY_OPTION_KEYS.filter((k) => k !== 'imbalance'));
   addTrackingOptions(batch);
   batch.action(async (captures: string[], o: Record<string, unknown>) => {
     const options: ReplayOptions = {
       interval: o.interval as string,
       binWidth: o.binWidth as string,
       direction: o.direction as ReplayOptions['direction'],
+      ...policyOptions(o),
       ...trackingOptions(o),
     };
     if (o.service !== undefined) options.service = o.service as string[];

@@ -20,12 +20,16 @@ import {
   type Endpoints,
   type PolicyConfig,
   type PolicyName,
+  type PolicyParams,
 } from './policy.js';
 import { RoundRobinPolicy } from './policies/round-robin.js';
 import { RandomPolicy } from './policies/random.js';
 import { HashPolicy } from './policies/hash.js';
 import { LeastActivePolicy } from './policies/least-active.js';
 import { ServiceFilter, type ServiceSpec } from './service-filter.js';
+import { CatalogueAdapter, SharedFlowHash } from './policies/catalogue-adapter.js';
+import { createCataloguePolicy, usesHash } from '../policies/catalogue.js';
+import { DEFAULT_POLICY_PARAMS } from './policy.js';
 
 /** Which payload bytes count for the servers (SPEC §5; connection counts are unaffected). */
 export type Direction = 'both' | 's2c' | 'c2s';
@@ -51,12 +55,15 @@ export interface DispatcherOptions {
 }
 
 /** The instances the `all` shorthand and `--servers`/`--seed` give: one per policy, same N and seed. */
-export function policyConfigs(policies: readonly PolicyName[], servers: number, seed: number): PolicyConfig[] {
-  return policies.map((policy) => ({ policy, servers, seed }));
+export function policyConfigs(policies: readonly PolicyName[], servers: number, seed: number, params?: PolicyParams): PolicyConfig[] {
+  return policies.map((policy) => (params === undefined ? { policy, servers, seed } : { policy, servers, seed, params }));
 }
 
-/** One policy instance from its configuration. */
-export function createPolicy(config: PolicyConfig): DispatchPolicy {
+/**
+ * One policy instance from its configuration. `hashes` holds the flow hashes
+ * already made in this run by key and function, so instances share them.
+ */
+export function createPolicy(config: PolicyConfig, hashes: Map<string, SharedFlowHash> = new Map()): DispatchPolicy {
   switch (config.policy) {
     case 'round-robin':
       return new RoundRobinPolicy(config.servers);
@@ -66,6 +73,28 @@ export function createPolicy(config: PolicyConfig): DispatchPolicy {
       return new HashPolicy(config.servers);
     case 'least-active':
       return new LeastActivePolicy(config.servers);
+    default: {
+      const params = config.params ?? DEFAULT_POLICY_PARAMS;
+      const policy = createCataloguePolicy({
+        policy: config.policy,
+        servers: config.servers,
+        seed: config.seed,
+        weights: params.weights,
+        vnodes: params.vnodes,
+        maglevSize: params.maglevSize,
+        balanceFactor: params.balanceFactor,
+      });
+      let flowHash: SharedFlowHash | undefined;
+      if (usesHash(config.policy)) {
+        const key = `${params.hashKey}/${params.hashFn}`;
+        flowHash = hashes.get(key);
+        if (flowHash === undefined) {
+          flowHash = new SharedFlowHash(params.hashKey, params.hashFn);
+          hashes.set(key, flowHash);
+        }
+      }
+      return new CatalogueAdapter(config.policy, config.servers, policy, flowHash);
+    }
   }
 }
 
@@ -125,6 +154,7 @@ export class Dispatcher {
     const labels = new Set<string>();
     const instances: PolicyInstanceInfo[] = [];
     const policies: DispatchPolicy[] = [];
+    const hashes = new Map<string, SharedFlowHash>();
     let base = 0;
     for (const config of options.configs) {
       // Options are validated once, by normalizeOptions (src/options.ts); here a bad value is a caller's bug.
@@ -137,7 +167,7 @@ export class Dispatcher {
       const label = config.label ?? config.policy;
       if (labels.has(label)) throw new RangeError(`two policy instances are labelled '${label}'`);
       labels.add(label);
-      policies.push(createPolicy(config));
+      policies.push(createPolicy(config, hashes));
       instances.push({ label, policy: config.policy, servers: config.servers, seed: config.seed, base });
       base += config.servers;
     }

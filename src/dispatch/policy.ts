@@ -7,13 +7,54 @@
  * fill one reused `Endpoints` object; no object is made per connection.
  */
 
-/** The policies, in the order `all` expands to (SPEC §6). */
+import { CATALOGUE_POLICY_NAMES, type CataloguePolicyName } from '../policies/catalogue.js';
+import type { HashKey } from '../policies/hash-key.js';
+import type { HashFn } from '../policies/flow-hash.js';
+
+/** The paper's policies, in the order `all` expands to (SPEC §6). */
 export const POLICY_NAMES = ['round-robin', 'random', 'hash', 'least-active'] as const;
-export type PolicyName = (typeof POLICY_NAMES)[number];
+export type PaperPolicyName = (typeof POLICY_NAMES)[number];
+/** Every policy `--policy` accepts: the paper's four, then issue 11's catalogue (docs/policies.md). */
+export const ALL_POLICY_NAMES: readonly PolicyName[] = [...POLICY_NAMES, ...CATALOGUE_POLICY_NAMES];
+export type PolicyName = PaperPolicyName | CataloguePolicyName;
 
 export function isPolicyName(text: string): text is PolicyName {
-  return (POLICY_NAMES as readonly string[]).includes(text);
+  return (ALL_POLICY_NAMES as readonly string[]).includes(text);
 }
+
+/** Policies whose outcome depends on `--seed`. */
+export function usesSeed(policy: PolicyName): boolean {
+  return policy === 'random' || policy === 'weighted-random' || policy === 'p2c';
+}
+
+/**
+ * The catalogue's parameters (docs/policies.md), the same for every instance
+ * of a run; each policy reads only its own.
+ */
+export interface PolicyParams {
+  /** `--hash-key` of the hash schemes (default `src-port`, the `hash` policy's input). */
+  readonly hashKey: HashKey;
+  /** `--hash-fn` (default `crc32`). */
+  readonly hashFn: HashFn;
+  /** `--weights`, one per server; undefined = all 1. */
+  readonly weights: readonly number[] | undefined;
+  /** `--vnodes` of ring and bounded-load (default 100). */
+  readonly vnodes: number;
+  /** `--maglev-size`; undefined = the smallest prime ≥ 100·N. */
+  readonly maglevSize: number | undefined;
+  /** `--balance-factor` of bounded-load (default 1.25). */
+  readonly balanceFactor: number;
+}
+
+/** The parameters when none is given. */
+export const DEFAULT_POLICY_PARAMS: PolicyParams = Object.freeze({
+  hashKey: 'src-port',
+  hashFn: 'crc32',
+  weights: undefined,
+  vnodes: 100,
+  maglevSize: undefined,
+  balanceFactor: 1.25,
+});
 
 /**
  * A connection's identity as the dispatcher needs it. One object, reused:
@@ -87,4 +128,6 @@ export interface PolicyConfig {
    * with several configurations of one policy needs distinct labels.
    */
   readonly label?: string;
+  /** The catalogue's parameters; DEFAULT_POLICY_PARAMS when absent. */
+  readonly params?: PolicyParams | undefined;
 }

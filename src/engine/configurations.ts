@@ -10,8 +10,8 @@
  * only matters to `random`, so `hash` with N = 5 runs once for any number
  * of seeds; exact duplicates run once too.
  */
-import { integerOption, normalizeOptions, resolvePolicies, MAX_SERVERS, type ReplayOptions } from '../options.js';
-import { isPolicyName, type PolicyConfig, type PolicyName } from '../dispatch/policy.js';
+import { integerOption, normalizeOptions, resolvePolicies, resolvePolicyParams, MAX_SERVERS, type ReplayOptions } from '../options.js';
+import { isPolicyName, usesSeed, type PolicyConfig, type PolicyName, type PolicyParams } from '../dispatch/policy.js';
 import { checkSomethingMeasured, replayPass } from './replay-pass.js';
 import type { PolicyResult, ReplayResults } from './replay-engine.js';
 import { buildReplaySummary, type PolicySummary, type ReplaySummary } from '../output/replay-summary.js';
@@ -66,17 +66,31 @@ function invalid(problem: string): ReplayError {
   return new ReplayError('OPTION_INVALID', problem);
 }
 
-/** Checks one configuration; throws ReplayError OPTION_INVALID. */
-export function validateConfiguration(c: Configuration): void {
+/**
+ * Checks one configuration; throws ReplayError OPTION_INVALID. With
+ * `options`, also the catalogue's parameters for its server count (one
+ * weight per server for the weighted policies, the Maglev table size);
+ * returns those parameters.
+ */
+export function validateConfiguration(c: Configuration, options: ReplayOptions = {}): PolicyParams {
   // The checks of normalizeOptions (src/options.ts), one configuration at a time.
   if (!isPolicyName(c.policy)) resolvePolicies([String(c.policy)]);
   integerOption('--servers', c.servers, 1, MAX_SERVERS);
   integerOption('--seed', c.seed, 0, 0xffffffff);
+  const weighted = c.policy.startsWith('weighted-');
+  return resolvePolicyParams(
+    {
+      ...options,
+      weights: weighted ? options.weights : undefined,
+      maglevSize: c.policy === 'maglev' ? options.maglevSize : undefined,
+    },
+    c.servers,
+  );
 }
 
 /** The key under which configurations with the same outcome share an instance. */
 function instanceKey(c: Configuration): string {
-  return c.policy === 'random' ? `${c.policy}/${c.servers}/${c.seed}` : `${c.policy}/${c.servers}`;
+  return usesSeed(c.policy) ? `${c.policy}/${c.servers}/${c.seed}` : `${c.policy}/${c.servers}`;
 }
 
 function metricCounts(stats: PolicyResult['connections']): MetricCounts {
@@ -95,17 +109,25 @@ export async function runConfigurations(
   hooks: ConfigurationsHooks = {},
 ): Promise<ConfigurationsRun> {
   if (configs.length === 0) throw invalid('no configuration to run');
-  for (const c of configs) validateConfiguration(c);
-  const resolved = normalizeOptions({ ...options, policy: undefined, servers: undefined, seed: undefined });
+  const params = configs.map((c) => validateConfiguration(c, options));
+  const resolved = normalizeOptions({
+    ...options,
+    policy: undefined,
+    servers: undefined,
+    seed: undefined,
+    // Checked per configuration above, against its own server count.
+    weights: undefined,
+    maglevSize: undefined,
+  });
   const instanceOf = new Map<string, number>();
   const instances: PolicyConfig[] = [];
-  const index = configs.map((c) => {
+  const index = configs.map((c, k) => {
     const key = instanceKey(c);
     let i = instanceOf.get(key);
     if (i === undefined) {
       i = instances.length;
       instanceOf.set(key, i);
-      instances.push({ policy: c.policy, servers: c.servers, seed: c.seed, label: key });
+      instances.push({ policy: c.policy, servers: c.servers, seed: c.seed, label: key, params: params[k] });
     }
     return i;
   });

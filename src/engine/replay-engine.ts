@@ -17,6 +17,7 @@ import { parseServices } from '../dispatch/service-filter.js';
 import { Sampler, type SampledPolicy, type TextSink } from '../sampler/sampler.js';
 import { parseBinWidth, type BinWidth } from '../sampler/imbalance.js';
 import type { Duration } from '../time.js';
+import type { ImbalanceMeasure } from '../policies/measures.js';
 
 /** One policy instance's distributions and totals. */
 export interface PolicyResult extends SampledPolicy {
@@ -35,6 +36,8 @@ export interface ReplayResults {
   readonly connectionsNotReplayed: number;
   /** Instances in output order. */
   readonly policies: readonly PolicyResult[];
+  /** `--imbalance` in output order; ['range'] when absent. */
+  readonly imbalance?: readonly ImbalanceMeasure[];
 }
 
 /** Everything a replay needs: the configurations and the resolved sampling options. */
@@ -50,6 +53,8 @@ export interface ReplayEngineOptions {
   readonly services: readonly string[];
   readonly timeseries?: TextSink | undefined;
   readonly assignments?: TextSink | undefined;
+  /** `--imbalance`: the measures sampled besides range (default none). */
+  readonly measures?: readonly ImbalanceMeasure[] | undefined;
 }
 
 export class ReplayEngine implements FlowListener {
@@ -113,6 +118,7 @@ export class ReplayEngine implements FlowListener {
       connectionsReplayed: d.connectionsReplayed,
       connectionsNotReplayed: d.connectionsNotReplayed,
       policies,
+      imbalance: sampled.imbalance,
     };
   }
 }
@@ -136,6 +142,7 @@ export function createReplayEngine(options: ReplayEngineOptions): ReplayEngine {
     interval: options.interval,
     binWidth,
     timeseries: options.timeseries,
+    measures: options.measures,
   });
   return new ReplayEngine(dispatcher, sampler);
 }

@@ -46,13 +46,14 @@ export async function replayPass(
   sinks: PassSinks = {},
 ): Promise<ReplayPass> {
   const engine = createReplayEngine({
-    configs: configs ?? policyConfigs(resolved.policies, resolved.servers, resolved.seed),
+    configs: configs ?? policyConfigs(resolved.policies, resolved.servers, resolved.seed, resolved.policyParams),
     interval: resolved.interval,
     binWidth: resolved.binWidth,
     direction: resolved.direction,
     services: resolved.services,
     timeseries: sinks.timeseries,
     assignments: sinks.assignments,
+    measures: resolved.imbalance,
   });
   const { tracker, stats } = await trackConnections(files, resolved, engine, {
     onBase: (sec) => engine.start(sec),

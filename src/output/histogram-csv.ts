@@ -23,6 +23,8 @@
 import type { BinWidth, ImbalanceStats } from '../sampler/imbalance.js';
 import { RATIO_DECIMALS, writeHistogramRows } from './histogram-rows.js';
 import { histogramBlocks, METRICS, type Metric } from '../sampler/histogram-blocks.js';
+import type { MeasureStats } from '../sampler/measure-stats.js';
+import type { ImbalanceMeasure } from '../policies/measures.js';
 
 export const HISTOGRAM_CSV_HEADER = 'metric,policy,bin_start,bin_end,count,probability,density,cdf\n';
 
@@ -37,7 +39,16 @@ export interface HistogramCsvInput {
     readonly info: { readonly label: string };
     readonly connections: ImbalanceStats;
     readonly bytes: ImbalanceStats;
+    /** The measures besides range (`--imbalance`), by name. */
+    readonly measures?: readonly { readonly measure: ImbalanceMeasure; readonly connections: MeasureStats; readonly bytes: MeasureStats }[];
   }[];
+  /** `--imbalance` in output order; ['range'] when absent. */
+  readonly imbalance?: readonly ImbalanceMeasure[];
+}
+
+/** The `metric` column of a measure's rows: `connections`/`bytes` for range, `connections:cv` and so on for the others. */
+export function metricName(metric: Metric, measure: ImbalanceMeasure): string {
+  return measure === 'range' ? metric : `${metric}:${measure}`;
 }
 
 /**
@@ -46,14 +57,28 @@ export interface HistogramCsvInput {
  */
 export function writeHistogramCsv(input: HistogramCsvInput, write: (chunk: string) => void): void {
   write(HISTOGRAM_CSV_HEADER);
-  const blocks = histogramBlocks(
-    input.policies.map((p) => ({
-      label: p.info.label,
-      connections: { counts: p.connections.histogram.binCounts(), total: p.connections.histogram.total },
-      bytes: { counts: p.bytes.histogram.binCounts(), total: p.bytes.histogram.total },
-    })),
-  );
-  for (const b of blocks) writeHistogramRows(b.metric, b.label, b.counts, b.total, b.lastBin, input.binWidth, write);
+  // Measures in the order asked; each gives its connections blocks, then its bytes blocks.
+  for (const measure of input.imbalance ?? ['range']) {
+    const blocks = histogramBlocks(
+      input.policies.map((p) => {
+        if (measure === 'range') {
+          return {
+            label: p.info.label,
+            connections: { counts: p.connections.histogram.binCounts(), total: p.connections.histogram.total },
+            bytes: { counts: p.bytes.histogram.binCounts(), total: p.bytes.histogram.total },
+          };
+        }
+        const m = p.measures?.find((x) => x.measure === measure);
+        if (m === undefined) throw new Error(`measure ${measure} was not sampled`);
+        return {
+          label: p.info.label,
+          connections: { counts: m.connections.histogram.binCounts(), total: m.connections.histogram.total },
+          bytes: { counts: m.bytes.histogram.binCounts(), total: m.bytes.histogram.total },
+        };
+      }),
+    );
+    for (const b of blocks) writeHistogramRows(metricName(b.metric, measure), b.label, b.counts, b.total, b.lastBin, input.binWidth, write);
+  }
 }
 
 /** The whole CSV as one string (for tests and small outputs). */

@@ -12,7 +12,8 @@
  * as exact decimals, times and durations with 9 decimals.
  */
 import { MEAN_DECIMALS, type ImbalanceStats } from '../sampler/imbalance.js';
-import type { ReplayResults } from '../engine/replay-engine.js';
+import type { PolicyResult, ReplayResults } from '../engine/replay-engine.js';
+import { formatMeasureValue, type MeasureStats } from '../sampler/measure-stats.js';
 import { formatPair, formatPairDifference, formatSeconds } from '../time.js';
 import { formatRatioFixed, formatScaled } from './decimal.js';
 import { METRICS, type Metric } from './histogram-csv.js';
@@ -86,6 +87,11 @@ export interface PolicySummary {
   connections: MetricSummary;
   bytes: MetricSummary;
   per_server: ServerSummary[];
+  /**
+   * Only when `--imbalance` asks for more than the default: per measure
+   * (range included when asked), the same figures for both loads.
+   */
+  imbalance?: Record<string, { connections: MetricSummary; bytes: MetricSummary }>;
 }
 
 export interface ReplaySummary {
@@ -153,6 +159,46 @@ function metricSummary(stats: ImbalanceStats, servers: number, results: ReplayRe
   };
 }
 
+function measureSummary(stats: MeasureStats, results: ReplayResults): MetricSummary {
+  const width = results.binWidth;
+  const histogram = stats.histogram;
+  const count = histogram.total;
+  const percentile = (p: number): string | null => {
+    if (count === 0) return null;
+    const bin = histogram.binOfRank(nearestRank(p, count));
+    return formatScaled(BigInt(bin + 1) * width.units, width.scale);
+  };
+  return {
+    samples: stats.samples,
+    idle_samples: stats.idle,
+    mean_imbalance: count === 0 ? null : formatRatioFixed(stats.meanScaled, BigInt(count) * 10n ** BigInt(MEAN_DECIMALS), SUMMARY_DECIMALS),
+    max_imbalance: count === 0 ? null : formatMeasureValue(stats.max, SUMMARY_DECIMALS),
+    p50: percentile(50),
+    p90: percentile(90),
+    p99: percentile(99),
+  };
+}
+
+/** The per-measure figures of one instance, or undefined for a default (range only) run. */
+function imbalanceSummaries(p: PolicyResult, results: ReplayResults): PolicySummary['imbalance'] {
+  const list = results.imbalance ?? ['range'];
+  if (list.length === 1 && list[0] === 'range') return undefined;
+  const out: NonNullable<PolicySummary['imbalance']> = {};
+  for (const measure of list) {
+    if (measure === 'range') {
+      out[measure] = {
+        connections: metricSummary(p.connections, p.info.servers, results),
+        bytes: metricSummary(p.bytes, p.info.servers, results),
+      };
+    } else {
+      const m = p.measures.find((x) => x.measure === measure);
+      if (m === undefined) throw new Error(`measure ${measure} was not sampled`);
+      out[measure] = { connections: measureSummary(m.connections, results), bytes: measureSummary(m.bytes, results) };
+    }
+  }
+  return out;
+}
+
 /** The summary as a plain object (JSON-ready: numbers are whole counts, the rest strings). */
 export function buildReplaySummary(input: SummaryInput): ReplaySummary {
   const { results, capture } = input;
@@ -188,13 +234,18 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
         bytes: first === undefined ? 0 : first.bytes.idle,
       },
     },
-    policies: results.policies.map((p) => ({
-      policy: p.info.label,
-      servers: p.info.servers,
-      connections: metricSummary(p.connections, p.info.servers, results),
-      bytes: metricSummary(p.bytes, p.info.servers, results),
-      per_server: p.serverConnections.map((connections, server) => ({ server, connections, bytes: p.serverBytes[server] })),
-    })),
+    policies: results.policies.map((p) => {
+      const summary: PolicySummary = {
+        policy: p.info.label,
+        servers: p.info.servers,
+        connections: metricSummary(p.connections, p.info.servers, results),
+        bytes: metricSummary(p.bytes, p.info.servers, results),
+        per_server: p.serverConnections.map((connections, server) => ({ server, connections, bytes: p.serverBytes[server] })),
+      };
+      const imbalance = imbalanceSummaries(p, results);
+      if (imbalance !== undefined) summary.imbalance = imbalance;
+      return summary;
+    }),
     warnings: [],
   };
 }
@@ -255,6 +306,19 @@ export function renderReplaySummary(summary: ReplaySummary): string {
   }
   text += '\nimbalance ((max - min) / mean; p50/p90/p99: upper edge of the bin):\n';
   text += table(imbalanceRows);
+  if (summary.policies.some((p) => p.imbalance !== undefined)) {
+    const rows: string[][] = [['policy', 'measure', 'metric', 'samples', 'idle', 'mean', 'max', 'p50', 'p90', 'p99']];
+    for (const p of summary.policies) {
+      for (const [measure, figures] of Object.entries(p.imbalance ?? {})) {
+        for (const metric of METRICS) {
+          const m = figures[metric as Metric];
+          rows.push([p.policy, measure, metric, String(m.samples), String(m.idle_samples), dash(m.mean_imbalance), dash(m.max_imbalance), dash(m.p50), dash(m.p90), dash(m.p99)]);
+        }
+      }
+    }
+    text += '\nimbalance measures (--imbalance; jain: higher is fairer):\n';
+    text += table(rows);
+  }
   const serverRows: string[][] = [['policy', 'server', 'connections', 'bytes']];
   for (const p of summary.policies) {
     for (const s of p.per_server) serverRows.push([p.policy, String(s.server), String(s.connections), String(s.bytes)]);

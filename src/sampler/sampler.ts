@@ -28,6 +28,8 @@ import type { ServerCounters, PolicyInstanceInfo } from '../dispatch/counters.js
 import { ReplayError } from '../errors.js';
 import { type Duration, isValidDuration, isZeroDuration, NS_PER_SEC, formatPair, formatSeconds } from '../time.js';
 import { ImbalanceStats, type BinWidth } from './imbalance.js';
+import { MeasureStats } from './measure-stats.js';
+import { measureImbalance, MeasureValue, type ImbalanceMeasure } from '../policies/measures.js';
 
 /** Receives output text: whole lines, each ending in LF. */
 export type TextSink = (chunk: string) => void;
@@ -47,6 +49,18 @@ export interface SamplerOptions {
    * line per instance (in order) and server (ascending).
    */
   readonly timeseries?: TextSink | undefined;
+  /**
+   * Measures sampled besides the paper's range (which is always sampled):
+   * `max-over-mean`, `cv`, `jain` (issue 11, src/policies/measures.ts).
+   */
+  readonly measures?: readonly ImbalanceMeasure[] | undefined;
+}
+
+/** One extra measure's distributions for one instance. */
+export interface SampledMeasure {
+  readonly measure: ImbalanceMeasure;
+  readonly connections: MeasureStats;
+  readonly bytes: MeasureStats;
 }
 
 /** One policy instance's distributions. */
@@ -54,6 +68,8 @@ export interface SampledPolicy {
   readonly info: PolicyInstanceInfo;
   readonly connections: ImbalanceStats;
   readonly bytes: ImbalanceStats;
+  /** The extra measures, in the order asked (empty by default). */
+  readonly measures: readonly SampledMeasure[];
 }
 
 export interface SamplerResults {
@@ -63,6 +79,8 @@ export interface SamplerResults {
   readonly samples: number;
   /** Instances in output order. */
   readonly policies: readonly SampledPolicy[];
+  /** `--imbalance` in output order (range included when asked). */
+  readonly imbalance: readonly ImbalanceMeasure[];
 }
 
 const BILLION = 1_000_000_000n;
@@ -93,6 +111,14 @@ export class Sampler {
   /** Per instance, the connections metric of the last sample (sum 0 = idle). */
   private readonly lastConnDiff: Float64Array;
   private readonly lastConnSum: Float64Array;
+  /** Extra measures (not range), and per instance their distributions. */
+  private readonly extra: readonly ImbalanceMeasure[];
+  private readonly imbalance: readonly ImbalanceMeasure[];
+  private readonly extraStats: SampledMeasure[][];
+  /** Per instance and extra measure (i·M + m): the connections value of the last sample. */
+  private readonly lastConnValues: MeasureValue[];
+  /** Scratch: the bytes of the interval per global server (only with extra measures). */
+  private readonly intervalBytes: Float64Array;
   private started = false;
   private finished = false;
   /** Samples taken so far. */
@@ -124,6 +150,14 @@ export class Sampler {
     this.bytesStats = this.instances.map(() => new ImbalanceStats());
     this.lastConnDiff = new Float64Array(this.instances.length);
     this.lastConnSum = new Float64Array(this.instances.length);
+    this.imbalance = options.measures === undefined || options.measures.length === 0 ? ['range'] : [...options.measures];
+    this.extra = this.imbalance.filter((m) => m !== 'range');
+    this.extraStats = this.instances.map(() =>
+      this.extra.map((measure) => ({ measure, connections: new MeasureStats(measure), bytes: new MeasureStats(measure) })),
+    );
+    this.lastConnValues = [];
+    for (let k = 0; k < this.instances.length * this.extra.length; k++) this.lastConnValues.push(new MeasureValue());
+    this.intervalBytes = new Float64Array(this.extra.length === 0 ? 0 : counters.totalServers);
     if (this.timeseries !== undefined) this.timeseries(TIMESERIES_HEADER);
   }
 
@@ -160,6 +194,7 @@ export class Sampler {
       info,
       connections: this.connStats[i],
       bytes: this.bytesStats[i],
+      measures: this.extraStats[i],
     }));
     // Idle samples depend on the traffic only (SPEC §5): every instance must agree.
     for (const p of policies) {
@@ -176,6 +211,7 @@ export class Sampler {
       interval: this.interval,
       samples: this.taken,
       policies,
+      imbalance: this.imbalance,
     };
   }
 
@@ -297,10 +333,31 @@ export class Sampler {
       this.lastConnDiff[i] = cMax - cMin;
       this.lastConnSum[i] = cSum;
       if (cSum !== 0 || bSum !== 0) anyBusy = true;
+      if (this.extra.length > 0) this.takeExtra(i, base, n);
     }
     if (this.timeseries !== undefined && anyBusy) this.writeRows(sec, nsec, true);
     prev.set(total);
   }
+
+  /** The extra measures of instance i at a sample (bytes: the interval's, before `prev` moves on). */
+  private takeExtra(i: number, base: number, n: number): void {
+    const total = this.counters.bytes;
+    const prev = this.bytesAtSample;
+    const bytes = this.intervalBytes;
+    for (let s = base; s < base + n; s++) bytes[s] = total[s] - prev[s];
+    const stats = this.extraStats[i];
+    const m = this.extra.length;
+    for (let k = 0; k < m; k++) {
+      const value = this.lastConnValues[i * m + k];
+      if (measureImbalance(this.extra[k], this.counters.active, base, n, value)) stats[k].connections.record(value, this.width, 1);
+      else stats[k].connections.recordIdle(1);
+      // The bytes value is recorded at once; the scratch is reused for the next measure.
+      if (measureImbalance(this.extra[k], bytes, base, n, this.byteValue)) stats[k].bytes.record(this.byteValue, this.width, 1);
+      else stats[k].bytes.recordIdle(1);
+    }
+  }
+
+  private readonly byteValue = new MeasureValue();
 
   /**
    * Counts `count` samples identical to the last one but with no bytes, at
@@ -316,6 +373,13 @@ export class Sampler {
         anyBusy = true;
       }
       this.bytesStats[i].recordIdle(count);
+      const m = this.extra.length;
+      for (let k = 0; k < m; k++) {
+        const stats = this.extraStats[i][k];
+        if (sum === 0) stats.connections.recordIdle(count);
+        else stats.connections.record(this.lastConnValues[i * m + k], this.width, count);
+        stats.bytes.recordIdle(count);
+      }
     }
     // Rows cost what they write: only here does a long stretch cost per sample.
     if (this.timeseries !== undefined && anyBusy) {

@@ -70,6 +70,11 @@ const REPLAY_DEFAULTS: ReplayOptions = {
   interval: '0.5',
   binWidth: '0.01',
   direction: 'both',
+  // The catalogue's parameters (docs/policies.md); --weights, --maglev-size and --imbalance only when given.
+  hashKey: 'src-port',
+  hashFn: 'crc32',
+  vnodes: 100,
+  balanceFactor: '1.25',
   ...TRACKING_DEFAULTS,
 };
 
@@ -125,6 +130,20 @@ describe('main command: argv → ReplayOptions and outputs', () => {
       'both',
       '--udp-timeout',
       '10.5',
+      '--hash-key',
+      '4-tuple',
+      '--hash-fn',
+      'toeplitz',
+      '--weights',
+      '3,1,1,1,1,1,1',
+      '--vnodes',
+      '50',
+      '--maglev-size',
+      '701',
+      '--balance-factor',
+      '1.5',
+      '--imbalance',
+      'cv,range',
     );
     expect(calls.replay).toEqual([
       [
@@ -145,6 +164,13 @@ describe('main command: argv → ReplayOptions and outputs', () => {
           from: '60',
           to: '300.5',
           service: ['192.0.2.10:80', '[2001:db8::1]:443'],
+          hashKey: '4-tuple',
+          hashFn: 'toeplitz',
+          weights: '3,1,1,1,1,1,1',
+          vnodes: 50,
+          maglevSize: 701,
+          balanceFactor: '1.5',
+          imbalance: 'cv,range',
         },
         { quiet: true, output: 'out.csv', summaryJson: 'summary.json', timeseries: 'ts.csv', assignments: 'asg.csv' },
       ],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { EndpointSource, Endpoints, PolicyName } from '../../src/dispatch/policy.js';
+import type { EndpointSource, Endpoints, PaperPolicyName as PolicyName } from '../../src/dispatch/policy.js';
 import { POLICY_NAMES } from '../../src/dispatch/policy.js';
 import type { Direction } from '../../src/dispatch/dispatcher.js';
 import { createReplayEngine, type ReplayEngine } from '../../src/engine/replay-engine.js';
