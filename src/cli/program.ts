@@ -3,7 +3,7 @@
  * library's option types and handed to the actions. `createProgram(actions)`
  * lets tests parse argv in-process against mocked actions.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { ALL_POLICY_NAMES, DEFAULTS, OPTION_TABLE, POLICY_NAMES, type OptionSpec, type ReplayOptions } from '../options.js';
 import { VERSION } from '../version.js';
 import { PLOT_KINDS, type PlotKindChoice } from '../plot/kinds.js';
@@ -207,7 +207,17 @@ export function optionDescription(option: Option): string {
   if (value !== undefined && !(option.isBoolean() && value === false)) {
     extra.push(`default: ${option.defaultValueDescription ?? (Array.isArray(value) ? value.join(',') : String(value))}`);
   }
-  return extra.length === 0 ? option.description : `${option.description} (${extra.join('; ')})`;
+  if (extra.length === 0) return option.description;
+  // A description that ends in a parenthesis takes the extras inside it.
+  if (option.description.endsWith(')')) return `${option.description.slice(0, -1)}; ${extra.join('; ')})`;
+  return `${option.description} (${extra.join('; ')})`;
+}
+
+/** An argument's line in --help, its default shown as options show theirs. */
+export function argumentDescription(argument: Argument): string {
+  const value: unknown = argument.defaultValue;
+  if (value === undefined) return argument.description;
+  return `${argument.description} (default: ${argument.defaultValueDescription ?? String(value)})`;
 }
 
 /** Commander's `error: …` message as the tool's one error line, with a pointer to --help. */
@@ -225,7 +235,7 @@ export function createProgram(actions: Actions): Command {
         'and print the probability density of the load imbalance across N servers as CSV.',
     )
     // One way of showing defaults and choices in every command's --help (subcommands inherit it).
-    .configureHelp({ optionDescription })
+    .configureHelp({ optionDescription, argumentDescription })
     // `anycast-replay help [command]`: without it `help` would be taken for a capture file.
     .helpCommand('help [command]', 'show the help of the tool or of one command')
     .version(VERSION, '-V, --version')
