@@ -83,6 +83,8 @@ export async function runConnections(
     packets: run.stats.packets,
     outsideWindow: run.stats.outsideWindow,
     tcpPackets: run.stats.tcpPackets,
+    udpPackets: run.stats.udpPackets,
+    proto: resolved.proto,
     connections: tracker.opened,
   });
   if (reason !== undefined) {

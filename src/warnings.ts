@@ -131,8 +131,11 @@ export interface MeasuredCounts {
   packets: number;
   /** Records read but outside --from/--to. */
   outsideWindow: number;
-  /** Usable TCP packets. */
+  /** Frames carrying TCP, and UDP (for `--proto udp|both`). */
   tcpPackets: number;
+  udpPackets?: number;
+  /** What the run replays (issue 12); default tcp. */
+  proto?: 'tcp' | 'udp' | 'both';
   /** Connections tracked. */
   connections: number;
   /** Connections dispatched (the replay), or undefined for `connections`. */
@@ -160,9 +163,14 @@ export function nothingMeasuredReason(c: MeasuredCounts): string | undefined {
       : 'nothing measured: the capture holds no packet record';
   }
   if (c.connections === 0) {
-    return c.tcpPackets === 0
-      ? `nothing measured: none of the ${c.packets} packets is a usable TCP packet`
-      : `nothing measured: no TCP connection in ${c.tcpPackets} TCP packets`;
+    const proto = c.proto ?? 'tcp';
+    const udp = c.udpPackets ?? 0;
+    const carried = proto === 'tcp' ? c.tcpPackets : proto === 'udp' ? udp : c.tcpPackets + udp;
+    const what = proto === 'tcp' ? 'TCP' : proto === 'udp' ? 'UDP' : 'TCP or UDP';
+    const flows = proto === 'tcp' ? 'TCP connection' : proto === 'udp' ? 'UDP flow' : 'TCP connection or UDP flow';
+    return carried === 0
+      ? `nothing measured: none of the ${c.packets} packets is a usable ${what} packet`
+      : `nothing measured: no ${flows} in ${carried} ${what} packets`;
   }
   if (c.dispatched === 0) {
     return c.services !== undefined && c.services.length > 0

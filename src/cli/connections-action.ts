@@ -42,6 +42,7 @@ export async function runConnectionsCommand(files: string[], options: ReplayOpti
         .map(([name, n]) => `${name} ${n}`)
         .join(', ');
       let text = `connections: ${result.connections} (${reasons || 'none'}); packets ${result.stats.packets}, TCP ${result.stats.tcpPackets}`;
+      if ((options.proto ?? 'tcp') !== 'tcp') text += `, UDP ${result.stats.udpPackets}`;
       const skipped = Object.entries(result.stats.skippedByName());
       if (skipped.length > 0) text += `; skipped ${skipped.map(([k, v]) => `${k} ${v}`).join(', ')}`;
       if (result.evictions > 0) text += `; evictions ${result.evictions}`;

@@ -17,12 +17,17 @@ import { createReplayEngine, type ReplayResults } from './replay-engine.js';
 import type { CaptureTotals } from '../output/replay-summary.js';
 import { nothingMeasuredReason } from '../warnings.js';
 import { ReplayError } from '../errors.js';
+import type { ServerEvent } from './server-events.js';
 
 export interface PassSinks {
   /** Receives the `--timeseries` CSV text as it is produced. */
   timeseries?: (chunk: string) => void;
   /** Receives the `--assignments` CSV text as it is produced. */
   assignments?: (chunk: string) => void;
+  /** Receives the `--events-output` CSV text as events are applied. */
+  eventsOutput?: (chunk: string) => void;
+  /** `--event`: server changes, checked and in time order (src/engine/server-events.ts). */
+  events?: readonly ServerEvent[];
   onProgress?: (bytes: number, total: number | undefined, packets: number, connections: number) => void;
 }
 
@@ -54,6 +59,8 @@ export async function replayPass(
     timeseries: sinks.timeseries,
     assignments: sinks.assignments,
     measures: resolved.imbalance,
+    events: sinks.events,
+    eventsOutput: sinks.eventsOutput,
   });
   const { tracker, stats } = await trackConnections(files, resolved, engine, {
     onBase: (sec) => engine.start(sec),
@@ -93,6 +100,8 @@ export function checkSomethingMeasured(pass: ReplayPass, span: string, interval:
     packets: stats.packets,
     outsideWindow: stats.outsideWindow,
     tcpPackets: stats.tcpPackets,
+    udpPackets: stats.udpPackets,
+    proto: options.proto,
     connections: tracker.opened,
     dispatched: results.connectionsReplayed,
     samples: results.samples,

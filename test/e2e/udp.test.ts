@@ -339,3 +339,16 @@ describe('UDP flows in the replay', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('nothing measured, by protocol (issue 8 wording for issue 12)', () => {
+  it('names UDP flows when only UDP is replayed', async () => {
+    const { nothingMeasuredReason } = await import('../../src/warnings.js');
+    const base = { packets: 10, outsideWindow: 0, tcpPackets: 4, udpPackets: 0, connections: 0 };
+    expect(nothingMeasuredReason({ ...base, proto: 'udp' })).toBe('nothing measured: none of the 10 packets is a usable UDP packet');
+    expect(nothingMeasuredReason({ ...base, udpPackets: 3, proto: 'udp' })).toBe('nothing measured: no UDP flow in 3 UDP packets');
+    expect(nothingMeasuredReason({ ...base, udpPackets: 3, proto: 'both' })).toBe(
+      'nothing measured: no TCP connection or UDP flow in 7 TCP or UDP packets',
+    );
+    expect(nothingMeasuredReason({ ...base, proto: 'tcp' })).toBe('nothing measured: no TCP connection in 4 TCP packets');
+  });
+});
