@@ -19,6 +19,7 @@ import { MAX_WEIGHT } from './policies/weights.js';
 import { checkMaglevSize } from './policies/maglev.js';
 import { balanceFactorFraction } from './policies/bounded-load.js';
 import { IMBALANCE_MEASURES, isImbalanceMeasure, type ImbalanceMeasure } from './policies/measures.js';
+import { parseServerEvents, type ServerEvent } from './engine/server-events.js';
 
 export { ALL_POLICY_NAMES, POLICY_NAMES, type PolicyName, type PolicyParams, type ImbalanceMeasure };
 export type Direction = 'both' | 's2c' | 'c2s';
@@ -70,6 +71,8 @@ export interface ReplayOptions {
   balanceFactor?: string | number;
   /** Imbalance measures, in output order: a list, or comma-separated text (default ['range']). */
   imbalance?: readonly string[] | string;
+  /** Server changes (`--event`, main command): `T:remove:K`, `T:add`, `T:fail:K`, `T:drain:K`, `T:weight:K=W`. */
+  event?: readonly string[];
 }
 
 export interface ResolvedOptions {
@@ -98,6 +101,8 @@ export interface ResolvedOptions {
   policyParams: PolicyParams;
   /** Imbalance measures in output order; ['range'] by default. */
   imbalance: ImbalanceMeasure[];
+  /** Server changes in time order; absent when none is given (so batch's canonical options are unchanged). */
+  events?: ServerEvent[];
 }
 
 /** Every default, in one place; help texts show these. */
@@ -442,6 +447,10 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
   if (from !== undefined && to !== undefined && (to.sec < from.sec || (to.sec === from.sec && to.nsec <= from.nsec))) {
     throw invalid('--to', 'must be after --from');
   }
+  const services = validServices(options.service ?? []);
+  const policyParams = resolvePolicyParams(options, servers);
+  const imbalance = imbalanceOption(options.imbalance ?? DEFAULTS.imbalance);
+  const events = parseServerEvents(options.event, servers, policyParams.weights);
   return {
     servers,
     policies,
@@ -454,12 +463,13 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
     maxConnections,
     proto,
     udpTimeout,
-    services: validServices(options.service ?? []),
+    services,
     from,
     to,
     strict: options.strict ?? false,
-    policyParams: resolvePolicyParams(options, servers),
-    imbalance: imbalanceOption(options.imbalance ?? DEFAULTS.imbalance),
+    policyParams,
+    imbalance,
+    ...(events.length > 0 ? { events } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface ReplayOutputs {
   summaryJson?: string;
   timeseries?: string;
   assignments?: string;
+  /** `--events-output`: one row per server change and policy. */
+  eventsOutput?: string;
   quiet: boolean;
 }
 
@@ -260,7 +262,9 @@ export function createProgram(actions: Actions): Command {
     .option('-o, --output <file>', 'write the CSV here (atomically) instead of standard output')
     .option('--summary-json <file>', 'write the summary as JSON here (atomically)')
     .option('--timeseries <file>', 'write per-sample, per-server connections and bytes as CSV here')
-    .option('--assignments <file>', 'write conn,policy,server for every dispatched connection as CSV here');
+    .option('--assignments <file>', 'write conn,policy,server for every dispatched connection as CSV here')
+    .option('--event <T:change>', 'a server change T seconds after the first packet: T:remove:K, T:add, T:fail:K, T:drain:K, T:weight:K=W (repeatable)', collect)
+    .option('--events-output <file>', 'write per server change and policy the active, remapped and broken connections as CSV here');
   addPolicyOptions(program);
   addTrackingOptions(program);
   program.action(async (files: string[], o: Record<string, unknown>) => {
@@ -275,7 +279,9 @@ export function createProgram(actions: Actions): Command {
       ...trackingOptions(o),
     };
     if (o.service !== undefined) options.service = o.service as string[];
+    if (o.event !== undefined) options.event = o.event as string[];
     const outputs: ReplayOutputs = { quiet: o.quiet as boolean };
+    if (o.eventsOutput !== undefined) outputs.eventsOutput = o.eventsOutput as string;
     if (o.output !== undefined) outputs.output = o.output as string;
     if (o.summaryJson !== undefined) outputs.summaryJson = o.summaryJson as string;
     if (o.timeseries !== undefined) outputs.timeseries = o.timeseries as string;

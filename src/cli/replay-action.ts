@@ -16,6 +16,7 @@ export async function runReplayCommand(files: string[], options: ReplayOptions, 
     ['--summary-json', outputs.summaryJson],
     ['--timeseries', outputs.timeseries],
     ['--assignments', outputs.assignments],
+    ['--events-output', outputs.eventsOutput],
   ]);
   const opened: TextSink[] = [];
   const open = (make: () => TextSink): TextSink => {
@@ -30,11 +31,13 @@ export async function runReplayCommand(files: string[], options: ReplayOptions, 
     // on failure or on a signal, SPEC §2a).
     const timeseries = outputs.timeseries !== undefined ? open(() => atomicFileSink(outputs.timeseries!)) : undefined;
     const assignments = outputs.assignments !== undefined ? open(() => atomicFileSink(outputs.assignments!)) : undefined;
+    const eventsOutput = outputs.eventsOutput !== undefined ? open(() => atomicFileSink(outputs.eventsOutput!)) : undefined;
     const csv = open(() => openSink(outputs.output));
     const summaryJson = outputs.summaryJson !== undefined ? open(() => atomicFileSink(outputs.summaryJson!)) : undefined;
     const run = await runReplay(files, options, {
       timeseries: timeseries ? (chunk) => timeseries.write(chunk) : undefined,
       assignments: assignments ? (chunk) => assignments.write(chunk) : undefined,
+      eventsOutput: eventsOutput ? (chunk) => eventsOutput.write(chunk) : undefined,
       onProgress: (b, t, p, c) => progress.update(b, t, p, c),
     });
     progress.stop();

@@ -31,6 +31,13 @@ export class ServerCounters {
    * interval are the difference between two readings.
    */
   readonly bytes: Float64Array;
+  /**
+   * With server changes (`--event`, src/engine/server-events.ts): per global
+   * server, 1 while it is in service, 0 once removed, failed or draining; the
+   * sampler measures imbalance over the servers in service only. Undefined
+   * (every server counts) without events.
+   */
+  inService: Uint8Array | undefined;
 
   constructor(readonly instances: readonly PolicyInstanceInfo[]) {
     let total = 0;
@@ -39,5 +46,6 @@ export class ServerCounters {
     this.active = new Float64Array(total);
     this.connections = new Float64Array(total);
     this.bytes = new Float64Array(total);
+    this.inService = undefined;
   }
 }

@@ -28,8 +28,13 @@ import { HashPolicy } from './policies/hash.js';
 import { LeastActivePolicy } from './policies/least-active.js';
 import { ServiceFilter, type ServiceSpec } from './service-filter.js';
 import { CatalogueAdapter, SharedFlowHash } from './policies/catalogue-adapter.js';
-import { createCataloguePolicy, usesHash } from '../policies/catalogue.js';
+import { createCataloguePolicy, usesHash, type CataloguePolicyName } from '../policies/catalogue.js';
 import { DEFAULT_POLICY_PARAMS } from './policy.js';
+import { ServerSet } from '../policies/server-set.js';
+import { defaultMaglevSize } from '../policies/maglev.js';
+import type { StatelessPolicy } from '../policies/policy.js';
+import type { Weights } from '../policies/weights.js';
+import { addedServers, type ServerEvent, type ServerEventKind } from '../engine/server-events.js';
 
 /** Which payload bytes count for the servers (SPEC §5; connection counts are unaffected). */
 export type Direction = 'both' | 's2c' | 'c2s';
@@ -52,6 +57,89 @@ export interface DispatcherOptions {
    * dispatch time, instances in order.
    */
   readonly assignments?: TextSink | undefined;
+  /**
+   * Server changes (`--event`), checked and in time order. With any, every
+   * instance runs on the catalogue (the paper's four as their equivalents,
+   * `eventPolicy`), reserves one index per `add` from the start, and the
+   * counters get an in-service mask. The engine calls `applyEvent` at each.
+   */
+  readonly events?: readonly ServerEvent[] | undefined;
+}
+
+/** What one server change did to one policy instance (a row of `--events-output`). */
+export interface EventOutcome {
+  readonly label: string;
+  readonly kind: ServerEventKind;
+  /** The instance's server index the event named (for `add`, the new server). */
+  readonly server: number;
+  /** The instance's connections active just before the event. */
+  readonly active: number;
+  /**
+   * Hash policies: of those, the ones a stateless balancer would send
+   * elsewhere after the event than before it (`route(hash)` changes). −1 for the
+   * policies that need per-connection state anyway (not applicable).
+   */
+  readonly remapped: number;
+  /** `fail`: the connections on the failed server, cut even with connection tracking; else 0. */
+  readonly broken: number;
+}
+
+/**
+ * The catalogue policy a configuration runs as when servers change: the
+ * catalogue's own, or for the paper's four the catalogue equivalent that
+ * makes the same choices while no server changes (docs/policies.md).
+ */
+function eventPolicyName(policy: PolicyName): CataloguePolicyName {
+  switch (policy) {
+    case 'round-robin':
+      return 'weighted-round-robin';
+    case 'random':
+      return 'weighted-random';
+    case 'hash':
+      return 'modulo';
+    case 'least-active':
+      return 'weighted-least-active';
+    default:
+      return policy;
+  }
+}
+
+/**
+ * One policy instance for a run with server changes: `config.servers` in
+ * service plus `extra` reserved (removed) indices that `add` events bring in.
+ */
+export function createEventPolicy(config: PolicyConfig, extra: number, hashes: Map<string, SharedFlowHash>): CatalogueAdapter {
+  const params = config.params ?? DEFAULT_POLICY_PARAMS;
+  const name = eventPolicyName(config.policy);
+  const paper = name !== config.policy;
+  const hashKey = config.policy === 'hash' ? DEFAULT_POLICY_PARAMS.hashKey : params.hashKey;
+  const hashFn = config.policy === 'hash' ? DEFAULT_POLICY_PARAMS.hashFn : params.hashFn;
+  const total = config.servers + extra;
+  const set = new ServerSet(total);
+  for (let s = config.servers; s < total; s++) set.remove(s);
+  const weights = paper || params.weights === undefined ? undefined : [...params.weights, ...new Array<number>(extra).fill(1)];
+  const policy = createCataloguePolicy(
+    {
+      policy: name,
+      servers: total,
+      seed: config.seed,
+      weights,
+      vnodes: params.vnodes,
+      maglevSize: params.maglevSize ?? defaultMaglevSize(config.servers),
+      balanceFactor: params.balanceFactor,
+    },
+    set,
+  );
+  let flowHash: SharedFlowHash | undefined;
+  if (usesHash(name)) {
+    const key = `${hashKey}/${hashFn}`;
+    flowHash = hashes.get(key);
+    if (flowHash === undefined) {
+      flowHash = new SharedFlowHash(hashKey, hashFn);
+      hashes.set(key, flowHash);
+    }
+  }
+  return new CatalogueAdapter(config.policy, total, policy, flowHash);
 }
 
 /** The instances the `all` shorthand and `--servers`/`--seed` give: one per policy, same N and seed. */
@@ -146,8 +234,16 @@ export class Dispatcher {
   private readonly endpoints: Endpoints = createEndpoints();
   /** Per slot: SLOT_*. */
   private slotState = new Uint8Array(INITIAL_SLOTS);
-  /** Per slot and instance (slot·P + i): the global server index. */
+  /** Per slot and instance (slot·P + i): the global server index; −1 once a `fail` cut it. */
   private slotServers: Int32Array;
+  /** With events: per slot and instance, the connection's flow hash (for `route`). */
+  private slotHashes: Uint32Array | undefined;
+  /** With events: the catalogue adapters, in instance order. */
+  private readonly adapters: readonly CatalogueAdapter[] | undefined;
+  /** With events: each instance's server count before any `add`. */
+  private readonly initialServers: Int32Array;
+  /** `add` events applied so far. */
+  private addsDone = 0;
 
   constructor(options: DispatcherOptions) {
     if (options.configs.length === 0) throw new RangeError('at least one policy instance is needed');
@@ -155,6 +251,9 @@ export class Dispatcher {
     const instances: PolicyInstanceInfo[] = [];
     const policies: DispatchPolicy[] = [];
     const hashes = new Map<string, SharedFlowHash>();
+    const events = options.events ?? [];
+    const extra = addedServers(events);
+    const adapters: CatalogueAdapter[] = [];
     let base = 0;
     for (const config of options.configs) {
       // Options are validated once, by normalizeOptions (src/options.ts); here a bad value is a caller's bug.
@@ -167,10 +266,19 @@ export class Dispatcher {
       const label = config.label ?? config.policy;
       if (labels.has(label)) throw new RangeError(`two policy instances are labelled '${label}'`);
       labels.add(label);
-      policies.push(createPolicy(config, hashes));
-      instances.push({ label, policy: config.policy, servers: config.servers, seed: config.seed, base });
-      base += config.servers;
+      const servers = config.servers + extra;
+      if (events.length > 0) {
+        const adapter = createEventPolicy(config, extra, hashes);
+        adapters.push(adapter);
+        policies.push(adapter);
+      } else {
+        policies.push(createPolicy(config, hashes));
+      }
+      instances.push({ label, policy: config.policy, servers, seed: config.seed, base });
+      base += servers;
     }
+    this.initialServers = Int32Array.from(options.configs, (c) => c.servers);
+    this.adapters = events.length > 0 ? adapters : undefined;
     this.instances = instances;
     this.policies = policies;
     this.instanceCount = instances.length;
@@ -181,6 +289,11 @@ export class Dispatcher {
     this.dispatchedConnections = this.counters.connections;
     this.dispatchedBytes = this.counters.bytes;
     this.slotServers = new Int32Array(INITIAL_SLOTS * instances.length);
+    if (this.adapters !== undefined) {
+      this.slotHashes = new Uint32Array(INITIAL_SLOTS * instances.length);
+      this.counters.inService = new Uint8Array(this.totalServers);
+      this.updateMask();
+    }
     this.filter = new ServiceFilter(options.services);
     this.assignments = options.assignments;
     this.countC2s = options.direction !== 's2c';
@@ -213,6 +326,7 @@ export class Dispatcher {
       }
       const g = base + server;
       this.slotServers[row + i] = g;
+      if (this.slotHashes !== undefined) this.slotHashes[row + i] = (policy as CatalogueAdapter).lastHash;
       this.active[g]++;
       this.dispatchedConnections[g]++;
       if (this.assignments !== undefined) this.assignments(`${ep.conn},${this.instances[i].label},${server}\n`);
@@ -227,7 +341,11 @@ export class Dispatcher {
       const row = slot * p;
       const total = this.dispatchedBytes;
       const servers = this.slotServers;
-      for (let i = 0; i < p; i++) total[servers[row + i]] += payloadBytes;
+      for (let i = 0; i < p; i++) {
+        const g = servers[row + i];
+        // −1: a `fail` cut this connection for this instance; its bytes go nowhere.
+        if (g >= 0) total[g] += payloadBytes;
+      }
     } else if (state !== SLOT_EXCLUDED) {
       throw contractError('packet on a slot that is not open', slot);
     }
@@ -238,7 +356,10 @@ export class Dispatcher {
     if (state === SLOT_ACTIVE) {
       const p = this.instanceCount;
       const row = slot * p;
-      for (let i = 0; i < p; i++) this.active[this.slotServers[row + i]]--;
+      for (let i = 0; i < p; i++) {
+        const g = this.slotServers[row + i];
+        if (g >= 0) this.active[g]--;
+      }
       this.slotState[slot] = SLOT_INACTIVE;
       this.activeConnections--;
     } else if (state !== SLOT_EXCLUDED) {
@@ -257,7 +378,84 @@ export class Dispatcher {
   serverOf(slot: number, instance: number): number {
     const state = this.slotState[slot];
     if (state !== SLOT_ACTIVE && state !== SLOT_INACTIVE) return -1;
-    return this.slotServers[slot * this.instanceCount + instance] - this.bases[instance];
+    const g = this.slotServers[slot * this.instanceCount + instance];
+    return g < 0 ? -1 : g - this.bases[instance];
+  }
+
+  /**
+   * Applies a server change to every instance at its instant (between
+   * events of the tracker) and returns what it did to each, in instance
+   * order. See EventOutcome and docs/policies.md ("Server changes").
+   */
+  applyEvent(event: ServerEvent): EventOutcome[] {
+    const adapters = this.adapters;
+    if (adapters === undefined || this.slotHashes === undefined) throw new Error('applyEvent on a dispatcher built without events');
+    const p = this.instanceCount;
+    const outcomes: EventOutcome[] = [];
+    for (let i = 0; i < p; i++) {
+      const policy = adapters[i].policy;
+      const set = policy.set;
+      const base = this.bases[i];
+      const local = event.kind === 'add' ? this.initialServers[i] + this.addsDone : event.server;
+      if (!(local >= 0 && local < set.count)) throw new RangeError(`event on server ${local} of ${set.count}`);
+      const stateless = typeof (policy as Partial<StatelessPolicy>).route === 'function' ? (policy as StatelessPolicy) : undefined;
+      // Where a stateless balancer sends each open connection before the change.
+      const before = stateless === undefined ? undefined : new Int32Array(this.slotState.length);
+      if (stateless !== undefined && before !== undefined) {
+        for (let slot = 0; slot < this.slotState.length; slot++) {
+          if (this.slotState[slot] === SLOT_ACTIVE) before[slot] = stateless.route(this.slotHashes[slot * p + i]);
+        }
+      }
+      switch (event.kind) {
+        case 'remove':
+        case 'fail':
+          set.remove(local);
+          break;
+        case 'drain':
+          set.drain(local);
+          break;
+        case 'add':
+          set.restore(local);
+          break;
+        case 'weight': {
+          const weights = (policy as { weights?: Weights }).weights;
+          if (weights !== undefined) weights.set(local, event.weight);
+          break;
+        }
+      }
+      const cutAt = event.kind === 'fail' ? base + local : -2;
+      let active = 0;
+      let remapped = 0;
+      let broken = 0;
+      for (let slot = 0; slot < this.slotState.length; slot++) {
+        if (this.slotState[slot] !== SLOT_ACTIVE) continue;
+        const at = slot * p + i;
+        const g = this.slotServers[at];
+        if (g < 0) continue;
+        active++;
+        if (before !== undefined && stateless !== undefined && stateless.route(this.slotHashes[at]) !== before[slot]) remapped++;
+        if (g === cutAt) {
+          this.slotServers[at] = -1;
+          this.active[g]--;
+          broken++;
+        }
+      }
+      outcomes.push({ label: this.instances[i].label, kind: event.kind, server: local, active, remapped: stateless === undefined ? -1 : remapped, broken });
+    }
+    if (event.kind === 'add') this.addsDone++;
+    this.updateMask();
+    return outcomes;
+  }
+
+  /** Writes every instance's in-service servers into the counters' mask. */
+  private updateMask(): void {
+    const mask = this.counters.inService;
+    if (mask === undefined || this.adapters === undefined) return;
+    for (let i = 0; i < this.instanceCount; i++) {
+      const set = this.adapters[i].policy.set;
+      const base = this.bases[i];
+      for (let s = 0; s < this.instances[i].servers; s++) mask[base + s] = set.accepts(s) ? 1 : 0;
+    }
   }
 
   private grow(slot: number): void {
@@ -269,5 +467,10 @@ export class Dispatcher {
     const servers = new Int32Array(size * this.instanceCount);
     servers.set(this.slotServers);
     this.slotServers = servers;
+    if (this.slotHashes !== undefined) {
+      const hashes = new Uint32Array(size * this.instanceCount);
+      hashes.set(this.slotHashes);
+      this.slotHashes = hashes;
+    }
   }
 }

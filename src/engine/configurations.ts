@@ -109,6 +109,8 @@ export async function runConfigurations(
   hooks: ConfigurationsHooks = {},
 ): Promise<ConfigurationsRun> {
   if (configs.length === 0) throw invalid('no configuration to run');
+  // Server changes name servers of one server count: the main command's alone.
+  if (options.event !== undefined && options.event.length > 0) throw invalid('--event is for the main command only, not for configurations (batch)');
   const params = configs.map((c) => validateConfiguration(c, options));
   const resolved = normalizeOptions({
     ...options,

@@ -18,6 +18,10 @@ import { Sampler, type SampledPolicy, type TextSink } from '../sampler/sampler.j
 import { parseBinWidth, type BinWidth } from '../sampler/imbalance.js';
 import type { Duration } from '../time.js';
 import type { ImbalanceMeasure } from '../policies/measures.js';
+import { EVENTS_HEADER, type ServerEvent } from './server-events.js';
+import type { EventOutcome } from '../dispatch/dispatcher.js';
+import { formatRatio } from '../output/decimal.js';
+import { NS_PER_SEC, formatSeconds } from '../time.js';
 
 /** One policy instance's distributions and totals. */
 export interface PolicyResult extends SampledPolicy {
@@ -55,13 +59,51 @@ export interface ReplayEngineOptions {
   readonly assignments?: TextSink | undefined;
   /** `--imbalance`: the measures sampled besides range (default none). */
   readonly measures?: readonly ImbalanceMeasure[] | undefined;
+  /** `--event`: server changes, checked and in time order (src/engine/server-events.ts). */
+  readonly events?: readonly ServerEvent[] | undefined;
+  /** `--events-output`: receives EVENTS_HEADER at construction, then one row per applied event and instance. */
+  readonly eventsOutput?: TextSink | undefined;
+}
+
+/** Decimals of the `fraction` column (rounded half to even). */
+export const FRACTION_DECIMALS = 6;
+
+/** The `--events-output` rows of one event (docs/policies.md "Server changes"). */
+export function eventRows(event: ServerEvent, outcomes: readonly EventOutcome[]): string {
+  let text = '';
+  const time = formatSeconds(event.time);
+  for (const o of outcomes) {
+    const remapped = o.remapped < 0 ? '' : String(o.remapped);
+    const fraction = o.remapped < 0 || o.active === 0 ? '' : formatRatio(BigInt(o.remapped), BigInt(o.active), FRACTION_DECIMALS);
+    text += `${time},${o.kind},${o.server},${o.label},${o.active},${remapped},${o.broken},${fraction}\n`;
+  }
+  return text;
 }
 
 export class ReplayEngine implements FlowListener {
+  private readonly events: readonly ServerEvent[];
+  private readonly eventsOutput: TextSink | undefined;
+  /** The next event not applied yet. */
+  private nextEvent = 0;
+  /** Its absolute instant (+∞ until the origin is known, and once every event is applied). */
+  private eventSec = Number.POSITIVE_INFINITY;
+  private eventNsec = 0;
+  private originKnown = false;
+  private originSec = 0;
+  private originNsec = 0;
+  /** Events applied, in order, with what they did (for tests and callers). */
+  readonly applied: { event: ServerEvent; outcomes: EventOutcome[] }[] = [];
+
   constructor(
     readonly dispatcher: Dispatcher,
     readonly sampler: Sampler,
-  ) {}
+    events: readonly ServerEvent[] = [],
+    eventsOutput?: TextSink,
+  ) {
+    this.events = events;
+    this.eventsOutput = eventsOutput;
+    if (eventsOutput !== undefined) eventsOutput(EVENTS_HEADER);
+  }
 
   /** The capture's base second, at its first record (for `--timeseries` times). */
   start(baseSec: number): void {
@@ -69,7 +111,53 @@ export class ReplayEngine implements FlowListener {
   }
 
   advance(sec: number, nsec: number): void {
+    if (this.events.length > 0) {
+      if (!this.originKnown) this.setOrigin(sec, nsec);
+      if (sec > this.eventSec || (sec === this.eventSec && nsec >= this.eventNsec)) this.applyDue(sec, nsec);
+    }
     this.sampler.advance(sec, nsec);
+  }
+
+  /** The replay's origin (its first advance, as the sampler's): event times count from it. */
+  private setOrigin(sec: number, nsec: number): void {
+    this.originKnown = true;
+    this.originSec = sec;
+    this.originNsec = nsec;
+    this.sampler.advance(sec, nsec);
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    if (this.nextEvent >= this.events.length) {
+      this.eventSec = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const t = this.events[this.nextEvent].time;
+    let s = this.originSec + t.sec;
+    let n = this.originNsec + t.nsec;
+    if (n >= NS_PER_SEC) {
+      n -= NS_PER_SEC;
+      s++;
+    }
+    this.eventSec = s;
+    this.eventNsec = n;
+  }
+
+  /**
+   * Applies every event due at or before (sec, nsec), each at its own
+   * instant: the samples up to that instant first (a sample at the event's
+   * instant sees the state before it, SPEC §5), then the change.
+   */
+  private applyDue(sec: number, nsec: number): void {
+    while (sec > this.eventSec || (sec === this.eventSec && nsec >= this.eventNsec)) {
+      this.sampler.advance(this.eventSec, this.eventNsec);
+      const event = this.events[this.nextEvent];
+      const outcomes = this.dispatcher.applyEvent(event);
+      this.applied.push({ event, outcomes });
+      if (this.eventsOutput !== undefined) this.eventsOutput(eventRows(event, outcomes));
+      this.nextEvent++;
+      this.scheduleNext();
+    }
   }
 
   open(slot: number, sec: number, nsec: number, table: Pick<ConnectionTable, 'readEndpoints'>): void {
@@ -137,6 +225,7 @@ export function createReplayEngine(options: ReplayEngineOptions): ReplayEngine {
     direction: options.direction,
     services: parseServices(options.services),
     assignments: options.assignments,
+    events: options.events,
   });
   const sampler = new Sampler(dispatcher.counters, {
     interval: options.interval,
@@ -144,5 +233,5 @@ export function createReplayEngine(options: ReplayEngineOptions): ReplayEngine {
     timeseries: options.timeseries,
     measures: options.measures,
   });
-  return new ReplayEngine(dispatcher, sampler);
+  return new ReplayEngine(dispatcher, sampler, options.events ?? [], options.eventsOutput);
 }

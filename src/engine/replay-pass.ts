@@ -59,7 +59,7 @@ export async function replayPass(
     timeseries: sinks.timeseries,
     assignments: sinks.assignments,
     measures: resolved.imbalance,
-    events: sinks.events,
+    events: sinks.events ?? resolved.events,
     eventsOutput: sinks.eventsOutput,
   });
   const { tracker, stats } = await trackConnections(files, resolved, engine, {

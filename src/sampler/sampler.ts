@@ -111,6 +111,11 @@ export class Sampler {
   /** Per instance, the connections metric of the last sample (sum 0 = idle). */
   private readonly lastConnDiff: Float64Array;
   private readonly lastConnSum: Float64Array;
+  /** Per instance, the servers the last sample measured (N, or those in service with `--event`). */
+  private readonly lastConnN: Float64Array;
+  /** Scratch for the extra measures with an in-service mask: loads of the servers in service, packed from each base. */
+  private packedActive: Float64Array | undefined;
+  private packedBytes: Float64Array | undefined;
   /** Extra measures (not range), and per instance their distributions. */
   private readonly extra: readonly ImbalanceMeasure[];
   private readonly imbalance: readonly ImbalanceMeasure[];
@@ -150,6 +155,7 @@ export class Sampler {
     this.bytesStats = this.instances.map(() => new ImbalanceStats());
     this.lastConnDiff = new Float64Array(this.instances.length);
     this.lastConnSum = new Float64Array(this.instances.length);
+    this.lastConnN = Float64Array.from(this.instances, (inst) => inst.servers);
     this.imbalance = options.measures === undefined || options.measures.length === 0 ? ['range'] : [...options.measures];
     this.extra = this.imbalance.filter((m) => m !== 'range');
     this.extraStats = this.instances.map(() =>
@@ -196,10 +202,13 @@ export class Sampler {
       bytes: this.bytesStats[i],
       measures: this.extraStats[i],
     }));
-    // Idle samples depend on the traffic only (SPEC §5): every instance must agree.
+    // Idle samples depend on the traffic only (SPEC §5): every instance must
+    // agree — unless servers changed, when a `fail` or a removal idles one
+    // instance's servers in service and not another's.
     for (const p of policies) {
       const first = policies[0];
-      if (p.connections.idle !== first.connections.idle || p.bytes.idle !== first.bytes.idle) {
+      const masked = this.counters.inService !== undefined;
+      if (!masked && (p.connections.idle !== first.connections.idle || p.bytes.idle !== first.bytes.idle)) {
         throw new Error('idle sample counts differ between policy instances');
       }
       if (p.connections.samples !== this.taken || p.bytes.samples !== this.taken) {
@@ -306,9 +315,14 @@ export class Sampler {
     const prev = this.bytesAtSample;
     const width = this.width;
     let anyBusy = false;
+    const mask = this.counters.inService;
     for (let i = 0; i < this.instances.length; i++) {
       const inst = this.instances[i];
       const base = inst.base;
+      if (mask !== undefined) {
+        if (this.takeMasked(i, base, inst.servers, mask)) anyBusy = true;
+        continue;
+      }
       const n = inst.servers;
       let cMin = active[base];
       let cMax = cMin;
@@ -339,17 +353,74 @@ export class Sampler {
     prev.set(total);
   }
 
+  /**
+   * Instance i's sample over its servers in service only (`--event`): as
+   * `takeSample`, n being the number of servers in service. True when not
+   * idle for either load.
+   */
+  private takeMasked(i: number, base: number, servers: number, mask: Uint8Array): boolean {
+    const active = this.counters.active;
+    const total = this.counters.bytes;
+    const prev = this.bytesAtSample;
+    let n = 0;
+    let cMin = Number.POSITIVE_INFINITY;
+    let cMax = Number.NEGATIVE_INFINITY;
+    let cSum = 0;
+    let bMin = Number.POSITIVE_INFINITY;
+    let bMax = Number.NEGATIVE_INFINITY;
+    let bSum = 0;
+    for (let s = base; s < base + servers; s++) {
+      if (mask[s] === 0) continue;
+      n++;
+      const c = active[s];
+      if (c < cMin) cMin = c;
+      if (c > cMax) cMax = c;
+      cSum += c;
+      const b = total[s] - prev[s];
+      if (b < bMin) bMin = b;
+      if (b > bMax) bMax = b;
+      bSum += b;
+    }
+    if (cSum === 0) this.connStats[i].recordIdle(1);
+    else this.connStats[i].record(cMax - cMin, n, cSum, this.width, 1);
+    if (bSum === 0) this.bytesStats[i].recordIdle(1);
+    else this.bytesStats[i].record(bMax - bMin, n, bSum, this.width, 1);
+    this.lastConnDiff[i] = cSum === 0 ? 0 : cMax - cMin;
+    this.lastConnSum[i] = cSum;
+    this.lastConnN[i] = n;
+    if (this.extra.length > 0) {
+      if (this.packedActive === undefined || this.packedBytes === undefined) {
+        this.packedActive = new Float64Array(this.counters.totalServers);
+        this.packedBytes = new Float64Array(this.counters.totalServers);
+      }
+      let k = base;
+      for (let s = base; s < base + servers; s++) {
+        if (mask[s] === 0) continue;
+        this.packedActive[k] = active[s];
+        this.packedBytes[k] = total[s] - prev[s];
+        k++;
+      }
+      this.measureExtra(i, this.packedActive, this.packedBytes, base, n);
+    }
+    return cSum !== 0 || bSum !== 0;
+  }
+
   /** The extra measures of instance i at a sample (bytes: the interval's, before `prev` moves on). */
   private takeExtra(i: number, base: number, n: number): void {
     const total = this.counters.bytes;
     const prev = this.bytesAtSample;
     const bytes = this.intervalBytes;
     for (let s = base; s < base + n; s++) bytes[s] = total[s] - prev[s];
+    this.measureExtra(i, this.counters.active, bytes, base, n);
+  }
+
+  /** Records the extra measures of instance i from loads x[base … base+n−1]. */
+  private measureExtra(i: number, active: Float64Array, bytes: Float64Array, base: number, n: number): void {
     const stats = this.extraStats[i];
     const m = this.extra.length;
     for (let k = 0; k < m; k++) {
       const value = this.lastConnValues[i * m + k];
-      if (measureImbalance(this.extra[k], this.counters.active, base, n, value)) stats[k].connections.record(value, this.width, 1);
+      if (measureImbalance(this.extra[k], active, base, n, value)) stats[k].connections.record(value, this.width, 1);
       else stats[k].connections.recordIdle(1);
       // The bytes value is recorded at once; the scratch is reused for the next measure.
       if (measureImbalance(this.extra[k], bytes, base, n, this.byteValue)) stats[k].bytes.record(this.byteValue, this.width, 1);
@@ -369,7 +440,7 @@ export class Sampler {
       const sum = this.lastConnSum[i];
       if (sum === 0) this.connStats[i].recordIdle(count);
       else {
-        this.connStats[i].record(this.lastConnDiff[i], this.instances[i].servers, sum, this.width, count);
+        this.connStats[i].record(this.lastConnDiff[i], this.lastConnN[i], sum, this.width, count);
         anyBusy = true;
       }
       this.bytesStats[i].recordIdle(count);

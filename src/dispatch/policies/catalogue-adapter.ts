@@ -34,6 +34,8 @@ export class CatalogueAdapter implements DispatchPolicy {
   readonly servers: number;
   readonly policy: CataloguePolicy;
   private readonly flowHash: SharedFlowHash | undefined;
+  /** The flow hash of the last connection chosen for (0 for policies that do not hash). */
+  lastHash = 0;
 
   constructor(name: PolicyName, servers: number, policy: CataloguePolicy, flowHash: SharedFlowHash | undefined) {
     this.name = name;
@@ -44,6 +46,7 @@ export class CatalogueAdapter implements DispatchPolicy {
 
   choose(endpoints: Endpoints, active: Float64Array, base: number): number {
     const hash = this.flowHash === undefined ? 0 : this.flowHash.hash(endpoints);
+    this.lastHash = hash;
     return this.policy.choose(hash, active, base);
   }
 }
