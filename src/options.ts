@@ -19,7 +19,7 @@ import { MAX_WEIGHT } from './policies/weights.js';
 import { checkMaglevSize } from './policies/maglev.js';
 import { balanceFactorFraction } from './policies/bounded-load.js';
 import { IMBALANCE_MEASURES, isImbalanceMeasure, type ImbalanceMeasure } from './policies/measures.js';
-import { parseServerEvents, type ServerEvent } from './engine/server-events.js';
+import { parseServerEvents, type ServerEvent } from './dispatch/server-events.js';
 
 export { ALL_POLICY_NAMES, POLICY_NAMES, type PolicyName, type PolicyParams, type ImbalanceMeasure };
 export type Direction = 'both' | 's2c' | 'c2s';

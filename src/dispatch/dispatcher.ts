@@ -34,7 +34,7 @@ import { ServerSet } from '../policies/server-set.js';
 import { defaultMaglevSize } from '../policies/maglev.js';
 import type { StatelessPolicy } from '../policies/policy.js';
 import type { Weights } from '../policies/weights.js';
-import { addedServers, type ServerEvent, type ServerEventKind } from '../engine/server-events.js';
+import { addedServers, type ServerEvent, type ServerEventKind } from './server-events.js';
 
 /** Which payload bytes count for the servers (SPEC §5; connection counts are unaffected). */
 export type Direction = 'both' | 's2c' | 'c2s';

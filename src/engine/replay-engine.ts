@@ -18,7 +18,7 @@ import { Sampler, type SampledPolicy, type TextSink } from '../sampler/sampler.j
 import { parseBinWidth, type BinWidth } from '../sampler/imbalance.js';
 import type { Duration } from '../time.js';
 import type { ImbalanceMeasure } from '../policies/measures.js';
-import { EVENTS_HEADER, type ServerEvent } from './server-events.js';
+import { EVENTS_HEADER, type ServerEvent } from '../dispatch/server-events.js';
 import type { EventOutcome } from '../dispatch/dispatcher.js';
 import { formatRatio } from '../output/decimal.js';
 import { NS_PER_SEC, formatSeconds } from '../time.js';

@@ -17,7 +17,7 @@ import { createReplayEngine, type ReplayResults } from './replay-engine.js';
 import type { CaptureTotals } from '../output/replay-summary.js';
 import { nothingMeasuredReason } from '../warnings.js';
 import { ReplayError } from '../errors.js';
-import type { ServerEvent } from './server-events.js';
+import type { ServerEvent } from '../dispatch/server-events.js';
 
 export interface PassSinks {
   /** Receives the `--timeseries` CSV text as it is produced. */

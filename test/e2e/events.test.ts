@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli, tempDir } from '../helpers/scenario.js';
-import { EVENTS_HEADER } from '../../src/engine/server-events.js';
+import { EVENTS_HEADER } from '../../src/dispatch/server-events.js';
 
 const HASH_POLICIES = ['hash-threshold', 'modulo', 'hrw', 'maglev', 'ring'];
 const EXPECTED: Record<string, readonly number[]> = {
