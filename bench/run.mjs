@@ -313,6 +313,11 @@ if (want('replay')) {
     add('replay', 'replay-all-n5', '50min', NODE, all5, once);
     add('replay', 'replay-hash-n5', '10min', NODE, [CLI, 'FILE', '--servers', '5', '--policy', 'hash', '-q']);
     add('replay', 'replay-all-n500', '10min', NODE, [CLI, 'FILE', '--servers', '500', '--policy', 'all', '-q']);
+    // Issue 11: twelve policies of the catalogue at once with one server change, against the paper's four.
+    if (cliHas([], '--event')) {
+      const twelve = 'round-robin,random,hash,least-active,weighted-round-robin,p2c,hash-threshold,hrw,ring,maglev,jump,bounded-load';
+      add('replay', 'replay-12-event', '10min', NODE, [CLI, 'FILE', '--servers', '5', '--policy', twelve, '--event', '60:remove:2', '-q']);
+    } else notes.push("replay-12-event: 'anycast-replay --event' not available: skipped");
   }
 }
 if (want('grid')) {
@@ -497,6 +502,8 @@ if (rep10) {
 }
 if (rep10 && rep10one) check('replay 4 policies / 1 policy (hash), CPU', ratio(rep10, rep10one), ratio(rep10, rep10one) <= 1.3, '≤ 1.3');
 if (rep10 && rep10n500) check('replay N=500 / N=5, CPU', ratio(rep10n500, rep10), ratio(rep10n500, rep10) <= 1.0, '≤ 1.0');
+const rep12 = get('replay-12-event', '10min');
+if (rep10 && rep12) check('replay 12 policies + 1 event / 4 policies, CPU, 10 min', ratio(rep12, rep10), ratio(rep12, rep10) <= 2, '≤ 2');
 if (rep1g && dec1g) check('replay (4 policies, N=5) CPU / info CPU, 1 GB', ratio(rep1g, dec1g), ratio(rep1g, dec1g) <= 1.6, '≤ 1.6');
 for (const id of ['10min', '1g']) {
   const g1 = get('grid-1', id);
