@@ -4,7 +4,7 @@
  * them without loading the plot code; `registry.ts` maps each one to its
  * renderer, and a kind without a renderer fails to compile.
  */
-export const PLOT_KINDS = ['imbalance', 'distribution', 'timeseries', 'sweep'] as const;
+export const PLOT_KINDS = ['imbalance', 'distribution', 'timeseries', 'sweep', 'events'] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 /** `--kind`: a kind, or `auto` (found from the CSV's header). */

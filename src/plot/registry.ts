@@ -4,6 +4,7 @@
  * Record type makes a kind without a renderer a compile error.
  */
 import { distributionRenderer } from './distribution.js';
+import { eventsRenderer } from './events.js';
 import { imbalanceRenderer } from './imbalance.js';
 import { PLOT_KINDS, type PlotKind } from './kinds.js';
 import type { PlotRenderer } from './renderer.js';
@@ -15,6 +16,7 @@ export const RENDERERS: Readonly<Record<PlotKind, PlotRenderer>> = {
   distribution: distributionRenderer,
   timeseries: timeseriesRenderer,
   sweep: sweepRenderer,
+  events: eventsRenderer,
 };
 
 /** Whether a header (column names) has what `renderer` reads and nothing that marks another kind. */

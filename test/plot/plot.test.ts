@@ -317,7 +317,7 @@ describe('input and errors', () => {
   it('an empty file, a CSV of no kind, a forced kind without its columns', () => {
     expect([error('').code, error('').message]).toEqual(['CSV_INVALID', 'in.csv: empty file: no CSV header']);
     expect(error('conn,client,server\n1,a,b\n').message).toBe(
-      "in.csv: not a CSV of anycast-replay: the header 'conn,client,server' has the columns of no plot kind (imbalance, distribution, timeseries, sweep) at byte 0",
+      "in.csv: not a CSV of anycast-replay: the header 'conn,client,server' has the columns of no plot kind (imbalance, distribution, timeseries, sweep, events) at byte 0",
     );
     expect(error(FOUR_POLICIES, { kind: 'timeseries' }).message).toBe(
       "in.csv: not a timeseries CSV: no column time, server, connections, bytes in the header 'metric,policy,bin_start,bin_end,count,probability,density,cdf' at byte 0",

@@ -17,7 +17,7 @@ import { plotCsv } from '../../src/plot/plot.js';
 import { POLICY_COLORS, PALETTE } from '../../src/plot/colors.js';
 import { countColor, decodePng, pixelStats, type Image, type Region } from './png.js';
 import { parseXml } from './xml.js';
-import { FOUR_POLICIES, distributionCsv, sweepCsv, timeseriesCsv } from './samples.js';
+import { FOUR_POLICIES, distributionCsv, eventsCsv, sweepCsv, timeseriesCsv } from './samples.js';
 import { tempDir } from '../helpers/scenario.js';
 
 function onPath(tool: string): boolean {
@@ -44,6 +44,8 @@ const CASES: readonly Case[] = [
   { name: 'timeseries', csv: timeseriesCsv(), colors: PALETTE.slice(0, 3), policy: 'random' },
   // The grey of the dashed reference line (1.5 px wide) is found too, within the tolerance.
   { name: 'sweep', csv: sweepCsv(), colors: [...Object.values(POLICY_COLORS), '#808080'] },
+  // Bars of hash and hrw (first colour past the fixed ones) in both panels.
+  { name: 'events', csv: eventsCsv(), colors: [POLICY_COLORS.hash, PALETTE[4]] },
 ];
 
 /** The plot areas (panel frames) of an SVG of ours. */

@@ -129,3 +129,20 @@ export function sweepCsv(): string {
   }
   return rows.join('\n') + '\n';
 }
+
+/**
+ * An `--events-output` CSV: a removal at 10 s and a failure at 25.5 s, hash and
+ * hrw with a stateless route, round-robin without; 20 broken at most, so the
+ * broken panel's axis ends at 20.
+ */
+export function eventsCsv(): string {
+  return [
+    'time,event,server,policy,active,remapped,broken,fraction',
+    '10.000000000,remove,2,hash,40,32,0,0.8',
+    '10.000000000,remove,2,hrw,40,10,0,0.25',
+    '10.000000000,remove,2,round-robin,40,,0,',
+    '25.500000000,fail,1,hash,50,20,10,0.4',
+    '25.500000000,fail,1,hrw,50,10,12,0.2',
+    '25.500000000,fail,1,round-robin,50,,20,',
+  ].join('\n') + '\n';
+}

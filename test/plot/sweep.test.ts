@@ -187,7 +187,7 @@ describe('sweep plot', () => {
     const u = error(sweepCsv(), { policy: 'hash' });
     expect([u.code, u.exitCode, u.message]).toEqual(['OPTION_INVALID', 2, 'option --policy: only for timeseries plots; in.csv is a CSV of kind sweep']);
     expect(error('a,b\n1,2\n').message).toBe(
-      "in.csv: not a CSV of anycast-replay: the header 'a,b' has the columns of no plot kind (imbalance, distribution, timeseries, sweep) at byte 0",
+      "in.csv: not a CSV of anycast-replay: the header 'a,b' has the columns of no plot kind (imbalance, distribution, timeseries, sweep, events) at byte 0",
     );
     expect(error(FOUR_POLICIES, { kind: 'sweep' }).message).toBe(
       "in.csv: not a sweep CSV: no column rate, mean_active_per_server, p90 in the header 'metric,policy,bin_start,bin_end,count,probability,density,cdf' at byte 0",
