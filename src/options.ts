@@ -19,6 +19,7 @@ import { MAX_WEIGHT } from './policies/weights.js';
 import { checkMaglevSize } from './policies/maglev.js';
 import { balanceFactorFraction } from './policies/bounded-load.js';
 import { IMBALANCE_MEASURES, isImbalanceMeasure, type ImbalanceMeasure } from './policies/measures.js';
+import { GRANULARITIES, packetRouting, type Granularity } from './dispatch/granularity.js';
 import { parseServerEvents, type ServerEvent } from './dispatch/server-events.js';
 
 export { ALL_POLICY_NAMES, POLICY_NAMES, type PolicyName, type PolicyParams, type ImbalanceMeasure };
@@ -73,6 +74,8 @@ export interface ReplayOptions {
   imbalance?: readonly string[] | string;
   /** Server changes (`--event`, main command): `T:remove:K`, `T:add`, `T:fail:K`, `T:drain:K`, `T:weight:K=W`. */
   event?: readonly string[];
+  /** `--granularity`: a server per connection (default) or per packet (docs/policies.md "Per-packet routing"). */
+  granularity?: Granularity;
 }
 
 export interface ResolvedOptions {
@@ -103,6 +106,8 @@ export interface ResolvedOptions {
   imbalance: ImbalanceMeasure[];
   /** Server changes in time order; absent when none is given (so batch's canonical options are unchanged). */
   events?: ServerEvent[];
+  /** `--granularity packet`; absent for the default `connection` (so batch's canonical options are unchanged). */
+  granularity?: 'packet';
 }
 
 /** Every default, in one place; help texts show these. */
@@ -125,6 +130,7 @@ export const DEFAULTS = {
   vnodes: DEFAULT_POLICY_PARAMS.vnodes,
   balanceFactor: '1.25',
   imbalance: 'range',
+  granularity: 'connection',
 } as const;
 
 /** Largest `--vnodes` (ring tables hold servers × vnodes points). */
@@ -339,6 +345,12 @@ export const OPTION_TABLE = {
     defaultValue: DEFAULTS.direction,
     choices: ['both', 's2c', 'c2s'],
   },
+  granularity: {
+    flags: '--granularity <g>',
+    // No defaultValue: the main command passes it only when given (batch has no such flag); normalizeOptions defaults it.
+    description: `dispatch once per connection, or every packet on its own (round-robin, random and hash policies; default: ${DEFAULTS.granularity})`,
+    choices: GRANULARITIES,
+  },
   idleTimeout: {
     flags: '--idle-timeout <s>',
     description: 'close a connection after this many seconds without a packet; 0 = never',
@@ -451,6 +463,18 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
   const policyParams = resolvePolicyParams(options, servers);
   const imbalance = imbalanceOption(options.imbalance ?? DEFAULTS.imbalance);
   const events = parseServerEvents(options.event, servers, policyParams.weights);
+  const granularity = options.granularity ?? DEFAULTS.granularity;
+  if (!GRANULARITIES.includes(granularity)) throw invalid('--granularity', `'${String(granularity)}' is not one of ${GRANULARITIES.join(', ')}`);
+  if (granularity === 'packet') {
+    const stateful = policies.filter((p) => packetRouting(p) === undefined);
+    if (stateful.length > 0) {
+      throw invalid(
+        '--granularity',
+        `packet cannot run ${stateful.join(', ')}, which count${stateful.length === 1 ? 's' : ''} active connections per server; choose --policy among round-robin, random, hash, weighted-round-robin, weighted-random and the hash schemes`,
+      );
+    }
+    if (events.length > 0) throw invalid('--granularity', 'packet cannot run with --event: server changes count the connections on each server');
+  }
   return {
     servers,
     policies,
@@ -470,6 +494,7 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
     policyParams,
     imbalance,
     ...(events.length > 0 ? { events } : {}),
+    ...(granularity === 'packet' ? { granularity } : {}),
   };
 }
 

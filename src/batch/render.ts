@@ -105,6 +105,8 @@ export function groupSummary(record: CaptureRecord, group: Group, policyCount: n
       direction: r.direction,
       seed: group.seed,
       services: [...r.services],
+      // Results stored before --granularity existed lack it: they were per connection.
+      granularity: r.granularity ?? 'connection',
       connections_replayed: r.connections_replayed,
       connections_not_replayed: r.connections_not_replayed,
       samples: r.samples,

@@ -264,7 +264,8 @@ export function createProgram(actions: Actions): Command {
     .option('--timeseries <file>', 'write per-sample, per-server connections and bytes as CSV here')
     .option('--assignments <file>', 'write conn,policy,server for every dispatched connection as CSV here')
     .option('--event <T:change>', 'a server change T seconds after the first packet: T:remove:K, T:add, T:fail:K, T:drain:K, T:weight:K=W (repeatable)', collect)
-    .option('--events-output <file>', 'write per server change and policy the active, remapped and broken connections as CSV here');
+    .option('--events-output <file>', 'write per server change and policy the active, remapped and broken connections as CSV here')
+    .addOption(tableOption(OPTION_TABLE.granularity));
   addPolicyOptions(program);
   addTrackingOptions(program);
   program.action(async (files: string[], o: Record<string, unknown>) => {
@@ -280,6 +281,7 @@ export function createProgram(actions: Actions): Command {
     };
     if (o.service !== undefined) options.service = o.service as string[];
     if (o.event !== undefined) options.event = o.event as string[];
+    if (o.granularity !== undefined) options.granularity = o.granularity as ReplayOptions['granularity'];
     const outputs: ReplayOutputs = { quiet: o.quiet as boolean };
     if (o.eventsOutput !== undefined) outputs.eventsOutput = o.eventsOutput as string;
     if (o.output !== undefined) outputs.output = o.output as string;

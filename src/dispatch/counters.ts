@@ -38,6 +38,12 @@ export class ServerCounters {
    * (every server counts) without events.
    */
   inService: Uint8Array | undefined;
+  /**
+   * With `--granularity packet` (src/dispatch/granularity.ts): packets
+   * (after the direction filter) per server over the run; the packets of an
+   * interval are the difference between two readings. Undefined otherwise.
+   */
+  packets: Float64Array | undefined;
 
   constructor(readonly instances: readonly PolicyInstanceInfo[]) {
     let total = 0;
@@ -47,5 +53,6 @@ export class ServerCounters {
     this.connections = new Float64Array(total);
     this.bytes = new Float64Array(total);
     this.inService = undefined;
+    this.packets = undefined;
   }
 }

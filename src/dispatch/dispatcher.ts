@@ -35,6 +35,7 @@ import { defaultMaglevSize } from '../policies/maglev.js';
 import type { StatelessPolicy } from '../policies/policy.js';
 import type { Weights } from '../policies/weights.js';
 import { addedServers, type ServerEvent, type ServerEventKind } from './server-events.js';
+import { packetRouting, type Granularity } from './granularity.js';
 
 /** Which payload bytes count for the servers (SPEC §5; connection counts are unaffected). */
 export type Direction = 'both' | 's2c' | 'c2s';
@@ -64,6 +65,12 @@ export interface DispatcherOptions {
    * counters get an in-service mask. The engine calls `applyEvent` at each.
    */
   readonly events?: readonly ServerEvent[] | undefined;
+  /**
+   * `--granularity` (default `connection`). With `packet` every packet is
+   * routed on its own (src/dispatch/granularity.ts): no server changes, and
+   * only the policies `packetRouting` accepts.
+   */
+  readonly granularity?: Granularity | undefined;
 }
 
 /** What one server change did to one policy instance (a row of `--events-output`). */
@@ -224,6 +231,14 @@ export class Dispatcher {
   connectionsNotReplayed = 0;
   /** Dispatched connections active right now (the same for every instance). */
   activeConnections = 0;
+  /** `--granularity packet`: every packet routed on its own. */
+  readonly perPacket: boolean;
+  /** Packet mode: packets routed (after the direction filter), the same for every instance; 0 otherwise. */
+  packetsReplayed = 0;
+  /** Per instance: connections whose packets reached more than one server (packet mode; else 0). */
+  readonly splitConnections: Float64Array;
+  /** Per instance: packets routed to a server other than their connection's first packet's (packet mode; else 0). */
+  readonly misroutedPackets: Float64Array;
 
   private readonly policies: readonly DispatchPolicy[];
   private readonly bases: Int32Array;
@@ -244,6 +259,15 @@ export class Dispatcher {
   private readonly initialServers: Int32Array;
   /** `add` events applied so far. */
   private addsDone = 0;
+  /** Packet mode: per instance, true when it routes by hash (one server per direction), else by its sequence. */
+  private readonly hashRouted: readonly boolean[];
+  /** Packet mode, per slot and instance: the global server of client→server packets, and of server→client ones (hash routing). */
+  private slotC2s: Int32Array | undefined;
+  private slotS2c: Int32Array | undefined;
+  /** Packet mode, per slot and instance: 1 once a packet went elsewhere than the first. */
+  private slotSplit: Uint8Array | undefined;
+  /** The reused endpoints of the server→client direction (source and destination swapped). */
+  private readonly reversed: Endpoints = createEndpoints();
 
   constructor(options: DispatcherOptions) {
     if (options.configs.length === 0) throw new RangeError('at least one policy instance is needed');
@@ -277,6 +301,18 @@ export class Dispatcher {
       instances.push({ label, policy: config.policy, servers, seed: config.seed, base });
       base += servers;
     }
+    this.perPacket = options.granularity === 'packet';
+    if (this.perPacket) {
+      // normalizeOptions refuses these with a usage error; here they are a caller's bug.
+      if (events.length > 0) throw new RangeError('server changes need --granularity connection');
+      for (const config of options.configs) {
+        if (packetRouting(config.policy) === undefined) throw new RangeError(`policy ${config.policy} cannot route single packets`);
+      }
+      if (options.assignments !== undefined) throw new RangeError('--assignments needs --granularity connection');
+    }
+    this.hashRouted = options.configs.map((c) => this.perPacket && packetRouting(c.policy) === 'hash');
+    this.splitConnections = new Float64Array(instances.length);
+    this.misroutedPackets = new Float64Array(instances.length);
     this.initialServers = Int32Array.from(options.configs, (c) => c.servers);
     this.adapters = events.length > 0 ? adapters : undefined;
     this.instances = instances;
@@ -289,6 +325,12 @@ export class Dispatcher {
     this.dispatchedConnections = this.counters.connections;
     this.dispatchedBytes = this.counters.bytes;
     this.slotServers = new Int32Array(INITIAL_SLOTS * instances.length);
+    if (this.perPacket) {
+      this.counters.packets = new Float64Array(this.totalServers);
+      this.slotC2s = new Int32Array(INITIAL_SLOTS * instances.length);
+      this.slotS2c = new Int32Array(INITIAL_SLOTS * instances.length);
+      this.slotSplit = new Uint8Array(INITIAL_SLOTS * instances.length);
+    }
     if (this.adapters !== undefined) {
       this.slotHashes = new Uint32Array(INITIAL_SLOTS * instances.length);
       this.counters.inService = new Uint8Array(this.totalServers);
@@ -315,6 +357,10 @@ export class Dispatcher {
     this.slotState[slot] = SLOT_ACTIVE;
     this.connectionsReplayed++;
     this.activeConnections++;
+    if (this.perPacket) {
+      this.openPerPacket(slot, ep);
+      return;
+    }
     const p = this.instanceCount;
     const row = slot * p;
     for (let i = 0; i < p; i++) {
@@ -333,10 +379,86 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Packet mode: a connection opened; no server yet (its first packet gets
+   * one). Hash routing computes the server of each direction now: every
+   * packet of a direction carries the same fields.
+   */
+  private openPerPacket(slot: number, ep: Endpoints): void {
+    const p = this.instanceCount;
+    const row = slot * p;
+    const c2sServers = this.slotC2s!;
+    const s2cServers = this.slotS2c!;
+    const split = this.slotSplit!;
+    let rev: Endpoints | undefined;
+    for (let i = 0; i < p; i++) {
+      this.slotServers[row + i] = -1;
+      split[row + i] = 0;
+      if (!this.hashRouted[i]) continue;
+      if (rev === undefined) rev = this.reverse(ep);
+      c2sServers[row + i] = this.bases[i] + this.checked(i, this.policies[i].choose(ep, this.active, this.bases[i]));
+      s2cServers[row + i] = this.bases[i] + this.checked(i, this.policies[i].choose(rev, this.active, this.bases[i]));
+    }
+  }
+
+  /** The server→client direction's endpoints: the server's address and port as the source. */
+  private reverse(ep: Endpoints): Endpoints {
+    const r = this.reversed;
+    // Another connection number, so hashes cached per connection (SharedFlowHash) are not reused.
+    r.conn = -2 - ep.conn;
+    r.ipVersion = ep.ipVersion;
+    r.clientAddr.set(ep.serverAddr);
+    r.clientPort = ep.serverPort;
+    r.serverAddr.set(ep.clientAddr);
+    r.serverPort = ep.clientPort;
+    return r;
+  }
+
+  private checked(i: number, server: number): number {
+    const policy = this.policies[i];
+    if (!(server >= 0 && server < policy.servers && Number.isInteger(server))) {
+      throw new Error(`policy ${policy.name} chose server ${server} of ${policy.servers}`);
+    }
+    return server;
+  }
+
+  /** Packet mode: routes one packet for every instance and counts it, its bytes, and whether it left its connection's first server. */
+  private routePacket(slot: number, c2s: boolean, payloadBytes: number): void {
+    const p = this.instanceCount;
+    const row = slot * p;
+    const packets = this.counters.packets!;
+    const bytes = this.dispatchedBytes;
+    const first = this.slotServers;
+    const split = this.slotSplit!;
+    const directed = c2s ? this.slotC2s! : this.slotS2c!;
+    this.packetsReplayed++;
+    for (let i = 0; i < p; i++) {
+      const at = row + i;
+      const g = this.hashRouted[i] ? directed[at] : this.bases[i] + this.checked(i, this.policies[i].choose(this.endpoints, this.active, this.bases[i]));
+      packets[g]++;
+      bytes[g] += payloadBytes;
+      const f = first[at];
+      if (f < 0) {
+        first[at] = g;
+        this.dispatchedConnections[g]++;
+      } else if (g !== f) {
+        this.misroutedPackets[i]++;
+        if (split[at] === 0) {
+          split[at] = 1;
+          this.splitConnections[i]++;
+        }
+      }
+    }
+  }
+
   packet(slot: number, c2s: boolean, payloadBytes: number): void {
     const state = this.slotState[slot];
     if (state === SLOT_ACTIVE || state === SLOT_INACTIVE) {
       if (c2s ? !this.countC2s : !this.countS2c) return;
+      if (this.perPacket) {
+        this.routePacket(slot, c2s, payloadBytes);
+        return;
+      }
       const p = this.instanceCount;
       const row = slot * p;
       const total = this.dispatchedBytes;
@@ -356,7 +478,8 @@ export class Dispatcher {
     if (state === SLOT_ACTIVE) {
       const p = this.instanceCount;
       const row = slot * p;
-      for (let i = 0; i < p; i++) {
+      // Packet mode keeps no active counts (no connection is on one server).
+      for (let i = 0; i < p && !this.perPacket; i++) {
         const g = this.slotServers[row + i];
         if (g >= 0) this.active[g]--;
       }
@@ -471,6 +594,17 @@ export class Dispatcher {
       const hashes = new Uint32Array(size * this.instanceCount);
       hashes.set(this.slotHashes);
       this.slotHashes = hashes;
+    }
+    if (this.slotC2s !== undefined && this.slotS2c !== undefined && this.slotSplit !== undefined) {
+      const c2s = new Int32Array(size * this.instanceCount);
+      c2s.set(this.slotC2s);
+      this.slotC2s = c2s;
+      const s2c = new Int32Array(size * this.instanceCount);
+      s2c.set(this.slotS2c);
+      this.slotS2c = s2c;
+      const split = new Uint8Array(size * this.instanceCount);
+      split.set(this.slotSplit);
+      this.slotSplit = split;
     }
   }
 }

@@ -111,6 +111,9 @@ export async function runConfigurations(
   if (configs.length === 0) throw invalid('no configuration to run');
   // Server changes name servers of one server count: the main command's alone.
   if (options.event !== undefined && options.event.length > 0) throw invalid('--event is for the main command only, not for configurations (batch)');
+  if (options.granularity !== undefined && options.granularity !== 'connection') {
+    throw invalid('--granularity packet is for the main command only, not for configurations (batch)');
+  }
   const params = configs.map((c) => validateConfiguration(c, options));
   const resolved = normalizeOptions({
     ...options,
@@ -189,6 +192,7 @@ export function groupSummary(run: ConfigurationsRun, results: readonly Configura
       direction: r.direction,
       seed: results[0].config.seed,
       services: r.services,
+      granularity: r.granularity,
       connections_replayed: r.connections_replayed,
       connections_not_replayed: r.connections_not_replayed,
       samples: r.samples,

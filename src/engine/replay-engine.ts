@@ -22,6 +22,8 @@ import { EVENTS_HEADER, type ServerEvent } from '../dispatch/server-events.js';
 import type { EventOutcome } from '../dispatch/dispatcher.js';
 import { formatRatio } from '../output/decimal.js';
 import { NS_PER_SEC, formatSeconds } from '../time.js';
+import type { Granularity } from '../dispatch/granularity.js';
+import { ReplayError } from '../errors.js';
 
 /** One policy instance's distributions and totals. */
 export interface PolicyResult extends SampledPolicy {
@@ -29,6 +31,10 @@ export interface PolicyResult extends SampledPolicy {
   readonly serverConnections: readonly number[];
   /** Per server: payload bytes (after the direction filter) over the run. */
   readonly serverBytes: readonly number[];
+  /** Connections whose packets reached more than one server (0 with connection granularity). */
+  readonly splitConnections: number;
+  /** Packets routed elsewhere than their connection's first packet (0 with connection granularity). */
+  readonly misroutedPackets: number;
 }
 
 export interface ReplayResults {
@@ -42,6 +48,10 @@ export interface ReplayResults {
   readonly policies: readonly PolicyResult[];
   /** `--imbalance` in output order; ['range'] when absent. */
   readonly imbalance?: readonly ImbalanceMeasure[];
+  /** `--granularity`; 'connection' when absent. In packet mode the first load is packets. */
+  readonly granularity?: Granularity;
+  /** Packet mode: the packets routed (after the direction filter); 0 otherwise. */
+  readonly packetsReplayed?: number;
 }
 
 /** Everything a replay needs: the configurations and the resolved sampling options. */
@@ -63,6 +73,8 @@ export interface ReplayEngineOptions {
   readonly events?: readonly ServerEvent[] | undefined;
   /** `--events-output`: receives EVENTS_HEADER at construction, then one row per applied event and instance. */
   readonly eventsOutput?: TextSink | undefined;
+  /** `--granularity` (default connection); packet: every packet routed on its own. */
+  readonly granularity?: Granularity | undefined;
 }
 
 /** Decimals of the `fraction` column (rounded half to even). */
@@ -190,14 +202,20 @@ export class ReplayEngine implements FlowListener {
   results(): ReplayResults {
     const sampled = this.sampler.results();
     const d = this.dispatcher;
-    const policies: PolicyResult[] = sampled.policies.map((p) => {
+    const policies: PolicyResult[] = sampled.policies.map((p, i) => {
       const serverConnections: number[] = [];
       const serverBytes: number[] = [];
       for (let s = 0; s < p.info.servers; s++) {
         serverConnections.push(d.dispatchedConnections[p.info.base + s]);
         serverBytes.push(d.dispatchedBytes[p.info.base + s]);
       }
-      return { ...p, serverConnections, serverBytes };
+      return {
+        ...p,
+        serverConnections,
+        serverBytes,
+        splitConnections: d.splitConnections[i],
+        misroutedPackets: d.misroutedPackets[i],
+      };
     });
     return {
       binWidth: sampled.binWidth,
@@ -207,6 +225,8 @@ export class ReplayEngine implements FlowListener {
       connectionsNotReplayed: d.connectionsNotReplayed,
       policies,
       imbalance: sampled.imbalance,
+      granularity: d.perPacket ? 'packet' : 'connection',
+      packetsReplayed: d.packetsReplayed,
     };
   }
 }
@@ -220,12 +240,16 @@ export class ReplayEngine implements FlowListener {
  */
 export function createReplayEngine(options: ReplayEngineOptions): ReplayEngine {
   const binWidth = parseBinWidth(options.binWidth);
+  if (options.granularity === 'packet' && options.assignments !== undefined) {
+    throw new ReplayError('OPTION_INVALID', '--assignments writes one server per connection: it needs --granularity connection');
+  }
   const dispatcher = new Dispatcher({
     configs: options.configs,
     direction: options.direction,
     services: parseServices(options.services),
     assignments: options.assignments,
     events: options.events,
+    granularity: options.granularity,
   });
   const sampler = new Sampler(dispatcher.counters, {
     interval: options.interval,

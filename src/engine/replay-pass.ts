@@ -61,6 +61,7 @@ export async function replayPass(
     measures: resolved.imbalance,
     events: sinks.events ?? resolved.events,
     eventsOutput: sinks.eventsOutput,
+    granularity: resolved.granularity,
   });
   const { tracker, stats } = await trackConnections(files, resolved, engine, {
     onBase: (sec) => engine.start(sec),

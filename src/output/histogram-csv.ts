@@ -8,7 +8,7 @@
  *   with `"` doubled; with the built-in policy names nothing is), by `csvField` of
  *   output/csv.ts.
  * - Rows: the blocks of src/sampler/histogram-blocks.ts — metric
- *   `connections`, then `bytes`; within each, the policy instances in
+ *   `connections` (`packets` with `--granularity packet`), then `bytes`; within each, the policy instances in
  *   command-line order; bins ascending from 0 to the last non-empty bin of any
  *   instance for that metric, so every instance has the same bins. A metric
  *   with no non-idle sample has no rows; with no non-idle sample at all, the
@@ -44,11 +44,14 @@ export interface HistogramCsvInput {
   }[];
   /** `--imbalance` in output order; ['range'] when absent. */
   readonly imbalance?: readonly ImbalanceMeasure[];
+  /** `--granularity`; with `packet` the first load is packets per interval, its metric named `packets`. */
+  readonly granularity?: string;
 }
 
 /** The `metric` column of a measure's rows: `connections`/`bytes` for range, `connections:cv` and so on for the others. */
-export function metricName(metric: Metric, measure: ImbalanceMeasure): string {
-  return measure === 'range' ? metric : `${metric}:${measure}`;
+export function metricName(metric: Metric, measure: ImbalanceMeasure, granularity = 'connection'): string {
+  const name = metric === 'connections' && granularity === 'packet' ? 'packets' : metric;
+  return measure === 'range' ? name : `${name}:${measure}`;
 }
 
 /**
@@ -77,7 +80,7 @@ export function writeHistogramCsv(input: HistogramCsvInput, write: (chunk: strin
         };
       }),
     );
-    for (const b of blocks) writeHistogramRows(metricName(b.metric, measure), b.label, b.counts, b.total, b.lastBin, input.binWidth, write);
+    for (const b of blocks) writeHistogramRows(metricName(b.metric, measure, input.granularity), b.label, b.counts, b.total, b.lastBin, input.binWidth, write);
   }
 }
 

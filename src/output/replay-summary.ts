@@ -88,6 +88,17 @@ export interface PolicySummary {
   bytes: MetricSummary;
   per_server: ServerSummary[];
   /**
+   * Per-packet routing (`--granularity packet`, docs/policies.md): connections
+   * whose packets reached more than one server, and their share of the
+   * connections replayed; packets that reached a server other than their
+   * connection's first packet's, and their share of the packets routed. 0 and
+   * "0.000000" with the default connection granularity (by construction).
+   */
+  split_connections: number;
+  split_share: string;
+  misrouted_packets: number;
+  misrouted_share: string;
+  /**
    * Only when `--imbalance` asks for more than the default: per measure
    * (range included when asked), the same figures for both loads.
    */
@@ -116,6 +127,8 @@ export interface ReplaySummary {
     direction: string;
     seed: number;
     services: string[];
+    /** `connection` (the default) or `packet`: then the `connections` figures are about packets per interval. */
+    granularity: string;
     connections_replayed: number;
     connections_not_replayed: number;
     samples: number;
@@ -226,6 +239,7 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
       direction: input.direction,
       seed: input.seed,
       services: [...input.services],
+      granularity: results.granularity ?? 'connection',
       connections_replayed: results.connectionsReplayed,
       connections_not_replayed: results.connectionsNotReplayed,
       samples: results.samples,
@@ -241,6 +255,10 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
         connections: metricSummary(p.connections, p.info.servers, results),
         bytes: metricSummary(p.bytes, p.info.servers, results),
         per_server: p.serverConnections.map((connections, server) => ({ server, connections, bytes: p.serverBytes[server] })),
+        split_connections: p.splitConnections,
+        split_share: share(p.splitConnections, results.connectionsReplayed),
+        misrouted_packets: p.misroutedPackets,
+        misrouted_share: share(p.misroutedPackets, results.packetsReplayed ?? 0),
       };
       const imbalance = imbalanceSummaries(p, results);
       if (imbalance !== undefined) summary.imbalance = imbalance;
@@ -248,6 +266,11 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
     }),
     warnings: [],
   };
+}
+
+/** part / whole with SUMMARY_DECIMALS decimals; 0 when there is no whole. */
+function share(part: number, whole: number): string {
+  return formatRatioFixed(BigInt(part), BigInt(whole === 0 ? 1 : whole), SUMMARY_DECIMALS);
 }
 
 function byName(record: Readonly<Record<string, number>>): string {
@@ -286,6 +309,13 @@ export function renderReplaySummary(summary: ReplaySummary): string {
   if (r.services.length > 0) text += `  services: ${r.services.join(' ')}\n`;
   text += `  connections replayed: ${r.connections_replayed}, not replayed (outside --service): ${r.connections_not_replayed}\n`;
   text += `  samples: ${r.samples} (idle: connections ${r.idle_samples.connections}, bytes ${r.idle_samples.bytes})\n`;
+  if (r.granularity === 'packet') {
+    text += '  granularity: packet (every packet routed on its own; the connections metric is packets per interval)\n';
+    const rows: string[][] = [['policy', 'split connections', 'split share', 'misrouted packets', 'misrouted share']];
+    for (const p of summary.policies) rows.push([p.policy, String(p.split_connections), p.split_share, String(p.misrouted_packets), p.misrouted_share]);
+    text += '\nper-packet routing (split: packets on more than one server; misrouted: not on the first packet\'s server):\n';
+    text += table(rows);
+  }
   const dash = (v: string | null): string => v ?? '-';
   const imbalanceRows: string[][] = [['policy', 'metric', 'samples', 'idle', 'mean', 'max', 'p50', 'p90', 'p99']];
   for (const p of summary.policies) {

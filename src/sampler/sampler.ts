@@ -14,6 +14,10 @@
  *   the previous sample (a packet is reported at the clock, so its bytes go to
  *   the interval the clock is in): the run's byte counter now minus its
  *   value at the previous sample.
+ * - With `--granularity packet` the counters hold packets per server
+ *   (`counters.packets`): the first load is then the packets of the
+ *   interval, a difference of readings like bytes, instead of the active
+ *   connections (docs/policies.md "Per-packet routing").
  * - A stretch with no events costs the same whatever its length: after the
  *   first sample in it, every later sample up to the next event is identical
  *   (bytes 0, same active counts), so they are counted with one
@@ -36,6 +40,8 @@ export type TextSink = (chunk: string) => void;
 
 /** Header line of `--timeseries`. */
 export const TIMESERIES_HEADER = 'time,policy,server,connections,bytes\n';
+/** Header line of `--timeseries` with `--granularity packet` (packets of the interval instead of active connections). */
+export const TIMESERIES_PACKETS_HEADER = 'time,policy,server,packets,bytes\n';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -124,6 +130,9 @@ export class Sampler {
   private readonly lastConnValues: MeasureValue[];
   /** Scratch: the bytes of the interval per global server (only with extra measures). */
   private readonly intervalBytes: Float64Array;
+  /** Packet mode: per global server, the packet counter at the previous sample, and the packets of the interval. */
+  private readonly packetsAtSample: Float64Array | undefined;
+  private readonly intervalPackets: Float64Array | undefined;
   private started = false;
   private finished = false;
   /** Samples taken so far. */
@@ -164,7 +173,16 @@ export class Sampler {
     this.lastConnValues = [];
     for (let k = 0; k < this.instances.length * this.extra.length; k++) this.lastConnValues.push(new MeasureValue());
     this.intervalBytes = new Float64Array(this.extra.length === 0 ? 0 : counters.totalServers);
-    if (this.timeseries !== undefined) this.timeseries(TIMESERIES_HEADER);
+    if (counters.packets !== undefined) {
+      this.packetsAtSample = new Float64Array(counters.totalServers);
+      this.intervalPackets = new Float64Array(counters.totalServers);
+    }
+    if (this.timeseries !== undefined) this.timeseries(counters.packets !== undefined ? TIMESERIES_PACKETS_HEADER : TIMESERIES_HEADER);
+  }
+
+  /** The first load at a sample: active connections, or in packet mode the packets of the interval. */
+  private firstLoad(): Float64Array {
+    return this.intervalPackets ?? this.counters.active;
   }
 
   advance(sec: number, nsec: number): void {
@@ -310,7 +328,12 @@ export class Sampler {
 
   /** Takes the sample at (sec, nsec) from the current state, then starts a new byte interval. */
   private takeSample(sec: number, nsec: number): void {
-    const active = this.counters.active;
+    const packets = this.counters.packets;
+    if (packets !== undefined && this.intervalPackets !== undefined && this.packetsAtSample !== undefined) {
+      for (let g = 0; g < packets.length; g++) this.intervalPackets[g] = packets[g] - this.packetsAtSample[g];
+      this.packetsAtSample.set(packets);
+    }
+    const active = this.firstLoad();
     const total = this.counters.bytes;
     const prev = this.bytesAtSample;
     const width = this.width;
@@ -359,7 +382,7 @@ export class Sampler {
    * idle for either load.
    */
   private takeMasked(i: number, base: number, servers: number, mask: Uint8Array): boolean {
-    const active = this.counters.active;
+    const active = this.firstLoad();
     const total = this.counters.bytes;
     const prev = this.bytesAtSample;
     let n = 0;
@@ -411,7 +434,7 @@ export class Sampler {
     const prev = this.bytesAtSample;
     const bytes = this.intervalBytes;
     for (let s = base; s < base + n; s++) bytes[s] = total[s] - prev[s];
-    this.measureExtra(i, this.counters.active, bytes, base, n);
+    this.measureExtra(i, this.firstLoad(), bytes, base, n);
   }
 
   /** Records the extra measures of instance i from loads x[base … base+n−1]. */
@@ -437,7 +460,8 @@ export class Sampler {
   private repeatSample(count: number): void {
     let anyBusy = false;
     for (let i = 0; i < this.instances.length; i++) {
-      const sum = this.lastConnSum[i];
+      // Packet mode: no packet in these intervals, like bytes.
+      const sum = this.intervalPackets === undefined ? this.lastConnSum[i] : 0;
       if (sum === 0) this.connStats[i].recordIdle(count);
       else {
         this.connStats[i].record(this.lastConnDiff[i], this.lastConnN[i], sum, this.width, count);
@@ -472,7 +496,7 @@ export class Sampler {
     const sink = this.timeseries;
     if (sink === undefined) return;
     const time = formatPair(this.baseSec, sec, nsec);
-    const active = this.counters.active;
+    const active = this.firstLoad();
     const total = this.counters.bytes;
     const prev = this.bytesAtSample;
     let text = '';

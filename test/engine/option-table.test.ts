@@ -21,7 +21,7 @@ describe('OPTION_TABLE', () => {
   it('every entry is an option of the main command with its help text, default and choices', () => {
     const entries = Object.entries(OPTION_TABLE) as [string, OptionSpec][];
     const catalogue = ['hashKey', 'hashFn', 'weights', 'vnodes', 'maglevSize', 'balanceFactor', 'imbalance'];
-    expect(entries.map(([k]) => k).filter((k) => !catalogue.includes(k))).toEqual(['servers', 'seed', 'interval', 'binWidth', 'direction', ...TRACKING]);
+    expect(entries.map(([k]) => k).filter((k) => !catalogue.includes(k))).toEqual(['servers', 'seed', 'interval', 'binWidth', 'direction', 'granularity', ...TRACKING]);
     expect(entries.map(([k]) => k).filter((k) => catalogue.includes(k))).toEqual(catalogue);
     for (const [, spec] of entries) {
       const o = optionOf(program.options, spec);
