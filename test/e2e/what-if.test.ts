@@ -28,7 +28,7 @@ beforeAll(() => {
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, 'anycast-replay'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`, { mode: 0o755 });
-  const script = ['capture', 'spread', 'events'].map((b) => block(b)).join('\n');
+  const script = ['capture', 'spread', 'events', 'packet'].map((b) => block(b)).join('\n');
   const r = spawnSync('bash', ['-e', '-c', script], {
     cwd: dir,
     encoding: 'utf8',
@@ -39,7 +39,7 @@ beforeAll(() => {
 }, 180_000);
 
 describe('docs/what-if.md', () => {
-  it.each(['what-if-spread.svg', 'what-if-events.svg'])('%s equals the committed docs/figures/%s', (name) => {
+  it.each(['what-if-spread.svg', 'what-if-events.svg', 'what-if-packet.svg'])('%s equals the committed docs/figures/%s', (name) => {
     const made = fs.readFileSync(path.join(dir, name), 'utf8');
     const committed = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'figures', name), 'utf8');
     expect(made).toBe(committed);
@@ -62,6 +62,19 @@ describe('docs/what-if.md', () => {
     for (const p of s.policies) {
       const c = p.connections;
       const row = `| ${p.policy} | ${d3(c.mean_imbalance)} | ${c.p50} | ${c.p90} | ${c.p99} | ${d3(c.max_imbalance)} | ${d3(p.bytes.mean_imbalance)} | ${p.bytes.p90} |`;
+      expect(DOC).toContain(row);
+    }
+  });
+
+  it('the table of (c) quotes the per-packet summary JSON', () => {
+    const s = JSON.parse(fs.readFileSync(path.join(dir, 'packet.json'), 'utf8')) as {
+      replay: { granularity: string };
+      policies: { policy: string; split_share: string; misrouted_share: string; connections: Record<string, string>; bytes: Record<string, string> }[];
+    };
+    expect(s.replay.granularity).toBe('packet');
+    const pct = (share: string, digits: number): string => `${(Number(share) * 100).toFixed(digits)} %`;
+    for (const p of s.policies) {
+      const row = `| ${p.policy} | ${pct(p.split_share, p.policy.includes('round') || p.policy === 'random' ? 2 : 1)} | ${pct(p.misrouted_share, 1)} | ${Number(p.connections.mean_imbalance).toFixed(3)} | ${Number(p.bytes.mean_imbalance).toFixed(3)} |`;
       expect(DOC).toContain(row);
     }
   });
