@@ -194,29 +194,35 @@ export class ExpiryQueue {
     return this.table.rec[slot * REC_STRIDE + R_LRU_NEXT];
   }
 
-  // --- the SYN list (links in `cold`) ---
+  // --- the SYN list and the UDP list (links in `cold`, the same two words) ---
+  //
+  // A connection is on at most one of them: the SYN list holds TCP connections
+  // that never got past their SYN, the UDP list every UDP flow, each in order
+  // of last packet. One set of list operations serves both; `udp` says which.
 
-  /** Appends a slot that is not on the SYN list. */
-  synPush(slot: number): void {
+  /** Appends a slot that is on neither list to the tail of one. */
+  private linkPush(slot: number, udp: boolean): void {
     const table = this.table;
     const chunks = table.coldChunks;
     const shift = table.chunkShift;
     const cm = table.chunkMask;
-    const tail = this.synTail;
+    const tail = udp ? this.udpTail : this.synTail;
     const cold = chunks[slot >> shift];
     const c = (slot & cm) * COLD_STRIDE;
     cold[c + C_SYN_PREV] = tail;
     cold[c + C_SYN_NEXT] = -1;
     if (tail >= 0) chunks[tail >> shift][(tail & cm) * COLD_STRIDE + C_SYN_NEXT] = slot;
     else {
-      this.synHead = slot;
+      if (udp) this.udpHead = slot;
+      else this.synHead = slot;
       this.stale = true;
     }
-    this.synTail = slot;
+    if (udp) this.udpTail = slot;
+    else this.synTail = slot;
   }
 
-  /** Unlinks a slot that is on the SYN list. */
-  synRemove(slot: number): void {
+  /** Unlinks a slot from the list it is on. */
+  private linkRemove(slot: number, udp: boolean): void {
     const table = this.table;
     const chunks = table.coldChunks;
     const shift = table.chunkShift;
@@ -227,85 +233,65 @@ export class ExpiryQueue {
     const next = cold[c + C_SYN_NEXT];
     if (prev >= 0) chunks[prev >> shift][(prev & cm) * COLD_STRIDE + C_SYN_NEXT] = next;
     else {
-      this.synHead = next;
+      if (udp) this.udpHead = next;
+      else this.synHead = next;
       this.stale = true;
     }
     if (next >= 0) chunks[next >> shift][(next & cm) * COLD_STRIDE + C_SYN_PREV] = prev;
+    else if (udp) this.udpTail = prev;
     else this.synTail = prev;
     cold[c + C_SYN_PREV] = -1;
     cold[c + C_SYN_NEXT] = -1;
   }
 
-  /** Moves a slot that is on the SYN list to its tail. */
-  synTouch(slot: number): void {
-    if (this.synTail === slot) {
-      if (this.synHead === slot) this.stale = true;
+  /** Moves a slot to the tail of the list it is on. */
+  private linkTouch(slot: number, udp: boolean): void {
+    if ((udp ? this.udpTail : this.synTail) === slot) {
+      if ((udp ? this.udpHead : this.synHead) === slot) this.stale = true;
       return;
     }
-    this.synRemove(slot);
-    this.synPush(slot);
+    this.linkRemove(slot, udp);
+    this.linkPush(slot, udp);
   }
 
-  /** The slot after `slot` on the SYN list, or -1. */
+  /** Appends a slot that is not on the SYN list. */
+  synPush(slot: number): void {
+    this.linkPush(slot, false);
+  }
+
+  /** Unlinks a slot that is on the SYN list. */
+  synRemove(slot: number): void {
+    this.linkRemove(slot, false);
+  }
+
+  /** Moves a slot that is on the SYN list to its tail. */
+  synTouch(slot: number): void {
+    this.linkTouch(slot, false);
+  }
+
+  /** The slot after `slot` on its list (SYN or UDP), or -1. */
   synNext(slot: number): number {
     return this.table.coldOf(slot)[this.table.coldOffset(slot) + C_SYN_NEXT];
   }
 
-  // --- the UDP list (links in `cold`, the words of the SYN list) ---
-
   /** Appends a UDP flow that is on no list (a new flow). */
   udpPush(slot: number): void {
-    const table = this.table;
-    const chunks = table.coldChunks;
-    const shift = table.chunkShift;
-    const cm = table.chunkMask;
-    const tail = this.udpTail;
-    const cold = chunks[slot >> shift];
-    const c = (slot & cm) * COLD_STRIDE;
-    cold[c + C_SYN_PREV] = tail;
-    cold[c + C_SYN_NEXT] = -1;
-    if (tail >= 0) chunks[tail >> shift][(tail & cm) * COLD_STRIDE + C_SYN_NEXT] = slot;
-    else {
-      this.udpHead = slot;
-      this.stale = true;
-    }
-    this.udpTail = slot;
+    this.linkPush(slot, true);
   }
 
   /** Unlinks a UDP flow. */
   udpRemove(slot: number): void {
-    const table = this.table;
-    const chunks = table.coldChunks;
-    const shift = table.chunkShift;
-    const cm = table.chunkMask;
-    const cold = chunks[slot >> shift];
-    const c = (slot & cm) * COLD_STRIDE;
-    const prev = cold[c + C_SYN_PREV];
-    const next = cold[c + C_SYN_NEXT];
-    if (prev >= 0) chunks[prev >> shift][(prev & cm) * COLD_STRIDE + C_SYN_NEXT] = next;
-    else {
-      this.udpHead = next;
-      this.stale = true;
-    }
-    if (next >= 0) chunks[next >> shift][(next & cm) * COLD_STRIDE + C_SYN_PREV] = prev;
-    else this.udpTail = prev;
-    cold[c + C_SYN_PREV] = -1;
-    cold[c + C_SYN_NEXT] = -1;
+    this.linkRemove(slot, true);
   }
 
   /** Moves a UDP flow to the tail of the UDP list (its last clock has just moved). */
   udpTouch(slot: number): void {
-    if (this.udpTail === slot) {
-      if (this.udpHead === slot) this.stale = true;
-      return;
-    }
-    this.udpRemove(slot);
-    this.udpPush(slot);
+    this.linkTouch(slot, true);
   }
 
   /** The slot after `slot` on the UDP list, or -1. */
   udpNext(slot: number): number {
-    return this.table.coldOf(slot)[this.table.coldOffset(slot) + C_SYN_NEXT];
+    return this.synNext(slot);
   }
 
   /**
