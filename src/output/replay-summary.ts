@@ -11,7 +11,8 @@
  * imbalances with SUMMARY_DECIMALS decimals (rounded half to even), bin edges
  * as exact decimals, times and durations with 9 decimals.
  */
-import { MEAN_DECIMALS, type ImbalanceStats } from '../sampler/imbalance.js';
+import { MEAN_DECIMALS, type BinWidth, type ImbalanceStats } from '../sampler/imbalance.js';
+import type { Histogram } from '../sampler/histogram.js';
 import type { PolicyResult, ReplayResults } from '../engine/replay-engine.js';
 import { formatMeasureValue, type MeasureStats } from '../sampler/measure-stats.js';
 import { formatPair, formatPairDifference, formatSeconds } from '../time.js';
@@ -150,15 +151,18 @@ export function nearestRank(p: number, count: number): number {
   return Math.max(1, Math.ceil((p * count) / 100));
 }
 
+/** The upper edge of the bin holding percentile `p` (nearest rank), or null when nothing was sampled. */
+function percentileEdge(histogram: Histogram, width: BinWidth, p: number): string | null {
+  const count = histogram.total;
+  if (count === 0) return null;
+  const bin = histogram.binOfRank(nearestRank(p, count));
+  return formatScaled(BigInt(bin + 1) * width.units, width.scale);
+}
+
 function metricSummary(stats: ImbalanceStats, servers: number, results: ReplayResults): MetricSummary {
-  const width = results.binWidth;
   const histogram = stats.histogram;
   const count = histogram.total;
-  const percentile = (p: number): string | null => {
-    if (count === 0) return null;
-    const bin = histogram.binOfRank(nearestRank(p, count));
-    return formatScaled(BigInt(bin + 1) * width.units, width.scale);
-  };
+  const percentile = (p: number): string | null => percentileEdge(histogram, results.binWidth, p);
   return {
     samples: stats.samples,
     idle_samples: stats.idle,
@@ -173,14 +177,9 @@ function metricSummary(stats: ImbalanceStats, servers: number, results: ReplayRe
 }
 
 function measureSummary(stats: MeasureStats, results: ReplayResults): MetricSummary {
-  const width = results.binWidth;
   const histogram = stats.histogram;
   const count = histogram.total;
-  const percentile = (p: number): string | null => {
-    if (count === 0) return null;
-    const bin = histogram.binOfRank(nearestRank(p, count));
-    return formatScaled(BigInt(bin + 1) * width.units, width.scale);
-  };
+  const percentile = (p: number): string | null => percentileEdge(histogram, results.binWidth, p);
   return {
     samples: stats.samples,
     idle_samples: stats.idle,
