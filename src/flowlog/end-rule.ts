@@ -95,3 +95,19 @@ export function applyEndRule(rec: FlowRecord, timeouts: FlowTimeouts, historyHas
     rec.endNsec = nsec;
   }
 }
+
+/**
+ * `applyEndRule` for a log that gives a duration (Zeek): the last packet is
+ * start + (durSec, durNsec), with a carry into the seconds.
+ */
+export function applyEndRuleWithDuration(rec: FlowRecord, durSec: number, durNsec: number, timeouts: FlowTimeouts, historyHasReset: boolean): void {
+  let lastNsec = rec.startNsec + durNsec;
+  let lastSec = rec.startSec + durSec;
+  if (lastNsec >= NS_PER_SEC) {
+    lastNsec -= NS_PER_SEC;
+    lastSec += 1;
+  }
+  rec.lastSec = lastSec;
+  rec.lastNsec = lastNsec;
+  applyEndRule(rec, timeouts, historyHasReset);
+}

@@ -8,7 +8,7 @@
  * nanosecond (docs/flow-logs.md "Zeek JSON").
  */
 import { ReplayError } from '../errors.js';
-import { applyEndRule, type FlowTimeouts } from './end-rule.js';
+import { applyEndRuleWithDuration, type FlowTimeouts } from './end-rule.js';
 import { FLOW_PROTO_ICMP, FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_PROTO_UNKNOWN, FlowState, type FlowRecord } from './record.js';
 import { parseAddress, parseTime, timeOut } from './text-fields.js';
 
@@ -105,15 +105,7 @@ export class ZeekJsonParser {
     }
     const history = get('history');
     const hasReset = typeof history === 'string' && /[Rr]/.test(history);
-    let lastNsec = rec.startNsec + durNsec;
-    let lastSec = rec.startSec + durSec;
-    if (lastNsec >= 1_000_000_000) {
-      lastNsec -= 1_000_000_000;
-      lastSec += 1;
-    }
-    rec.lastSec = lastSec;
-    rec.lastNsec = lastNsec;
-    applyEndRule(rec, this.timeouts, hasReset);
+    applyEndRuleWithDuration(rec, durSec, durNsec, this.timeouts, hasReset);
     return true;
   }
 

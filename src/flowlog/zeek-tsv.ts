@@ -19,7 +19,7 @@
  * docs/flow-logs.md).
  */
 import { ReplayError } from '../errors.js';
-import { applyEndRule, type FlowTimeouts } from './end-rule.js';
+import { applyEndRuleWithDuration, type FlowTimeouts } from './end-rule.js';
 import { FLOW_PROTO_ICMP, FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_PROTO_UNKNOWN, FlowState, type FlowRecord } from './record.js';
 import { ascii, bytesEqual, parseAddress, parseCount, parseTime, quoteField, timeOut } from './text-fields.js';
 
@@ -232,15 +232,7 @@ export class ZeekTsvParser {
       pos = stop + 1;
     }
     if (col !== ncol) this.fail(lineNo, `${col} fields, the #fields header names ${ncol}`);
-    let lastNsec = rec.startNsec + durNsec;
-    let lastSec = rec.startSec + durSec;
-    if (lastNsec >= 1_000_000_000) {
-      lastNsec -= 1_000_000_000;
-      lastSec += 1;
-    }
-    rec.lastSec = lastSec;
-    rec.lastNsec = lastNsec;
-    applyEndRule(rec, this.timeouts, hasReset);
+    applyEndRuleWithDuration(rec, durSec, durNsec, this.timeouts, hasReset);
     return true;
   }
 
