@@ -34,6 +34,8 @@ import { ServerSet } from '../policies/server-set.js';
 import { defaultMaglevSize } from '../policies/maglev.js';
 import type { StatelessPolicy } from '../policies/policy.js';
 import type { Weights } from '../policies/weights.js';
+import type { HashFn } from '../policies/flow-hash.js';
+import type { HashKey } from '../policies/hash-key.js';
 import { addedServers, type ServerEvent, type ServerEventKind } from './server-events.js';
 import { packetRouting, type Granularity } from './granularity.js';
 
@@ -137,16 +139,19 @@ export function createEventPolicy(config: PolicyConfig, extra: number, hashes: M
     },
     set,
   );
-  let flowHash: SharedFlowHash | undefined;
-  if (usesHash(name)) {
-    const key = `${hashKey}/${hashFn}`;
-    flowHash = hashes.get(key);
-    if (flowHash === undefined) {
-      flowHash = new SharedFlowHash(hashKey, hashFn);
-      hashes.set(key, flowHash);
-    }
-  }
+  const flowHash = usesHash(name) ? sharedFlowHash(hashes, hashKey, hashFn) : undefined;
   return new CatalogueAdapter(config.policy, total, policy, flowHash);
+}
+
+/** The run's flow hash for a key and function: the one already in `hashes`, or a new one put there. */
+function sharedFlowHash(hashes: Map<string, SharedFlowHash>, hashKey: HashKey, hashFn: HashFn): SharedFlowHash {
+  const key = `${hashKey}/${hashFn}`;
+  let flowHash = hashes.get(key);
+  if (flowHash === undefined) {
+    flowHash = new SharedFlowHash(hashKey, hashFn);
+    hashes.set(key, flowHash);
+  }
+  return flowHash;
 }
 
 /** The instances the `all` shorthand and `--servers`/`--seed` give: one per policy, same N and seed. */
@@ -179,15 +184,7 @@ export function createPolicy(config: PolicyConfig, hashes: Map<string, SharedFlo
         maglevSize: params.maglevSize,
         balanceFactor: params.balanceFactor,
       });
-      let flowHash: SharedFlowHash | undefined;
-      if (usesHash(config.policy)) {
-        const key = `${params.hashKey}/${params.hashFn}`;
-        flowHash = hashes.get(key);
-        if (flowHash === undefined) {
-          flowHash = new SharedFlowHash(params.hashKey, params.hashFn);
-          hashes.set(key, flowHash);
-        }
-      }
+      const flowHash = usesHash(config.policy) ? sharedFlowHash(hashes, params.hashKey, params.hashFn) : undefined;
       return new CatalogueAdapter(config.policy, config.servers, policy, flowHash);
     }
   }
