@@ -363,10 +363,7 @@ export class Dispatcher {
     for (let i = 0; i < p; i++) {
       const policy = this.policies[i];
       const base = this.bases[i];
-      const server = policy.choose(ep, this.active, base);
-      if (!(server >= 0 && server < policy.servers && Number.isInteger(server))) {
-        throw new Error(`policy ${policy.name} chose server ${server} of ${policy.servers}`);
-      }
+      const server = this.checked(i, policy.choose(ep, this.active, base));
       const g = base + server;
       this.slotServers[row + i] = g;
       if (this.slotHashes !== undefined) this.slotHashes[row + i] = (policy as CatalogueAdapter).lastHash;
@@ -411,6 +408,7 @@ export class Dispatcher {
     return r;
   }
 
+  /** `server` when it is one of instance i's servers; a policy's bug otherwise. */
   private checked(i: number, server: number): number {
     const policy = this.policies[i];
     if (!(server >= 0 && server < policy.servers && Number.isInteger(server))) {
