@@ -26,8 +26,7 @@
  */
 import { CONNECTION_COLUMNS } from '../flows/connection-row.js';
 import { csvLine } from '../output/csv.js';
-import { formatDuration, formatRelative } from '../time.js';
-import type { ConnectionTruth } from './truth.js';
+import { sharedColumns, type ConnectionTruth } from './truth.js';
 
 const NS_PER_SEC = 1_000_000_000;
 /** The default `--idle-timeout` and `--syn-timeout` of `connections` (SPEC §3), in ns. */
@@ -115,23 +114,7 @@ export class ConnectionsTruthWriter {
   private emit(t: ConnectionTruth, close: string): void {
     this.rows++;
     this.write(
-      csvLine([
-        String(t.conn),
-        formatRelative(this.startSec, t.firstNs),
-        formatRelative(this.startSec, t.lastNs),
-        formatDuration(t.lastNs - t.firstNs),
-        t.clientAddr,
-        String(t.clientPort),
-        t.serverAddr,
-        String(t.serverPort),
-        'tcp',
-        String(t.packetsC2s),
-        String(t.packetsS2c),
-        String(t.bytesC2s),
-        String(t.bytesS2c),
-        close,
-        t.synSeen ? '1' : '0',
-      ]),
+      csvLine([...sharedColumns(t, t.conn, this.startSec), close, t.synSeen ? '1' : '0']),
     );
   }
 

@@ -78,10 +78,14 @@ export const TRUTH_COLUMNS = [
   'rtt',
 ] as const;
 
-/** The CSV row of `t` (times as epoch seconds with 9 decimals, `startSec` being the capture's start). */
-export function truthRow(t: ConnectionTruth, startSec: number): string[] {
+/**
+ * The columns `conn` … `bytes_s2c` shared with `connections` rows, the first
+ * one being `first` (the truth CSV's `id`, the `connections` row's `conn`);
+ * times as epoch seconds with 9 decimals, `startSec` being the capture's start.
+ */
+export function sharedColumns(t: ConnectionTruth, first: number, startSec: number): string[] {
   return [
-    String(t.id),
+    String(first),
     formatRelative(startSec, t.firstNs),
     formatRelative(startSec, t.lastNs),
     formatDuration(t.lastNs - t.firstNs),
@@ -94,6 +98,13 @@ export function truthRow(t: ConnectionTruth, startSec: number): string[] {
     String(t.packetsS2c),
     String(t.bytesC2s),
     String(t.bytesS2c),
+  ];
+}
+
+/** The CSV row of `t` (times as epoch seconds with 9 decimals, `startSec` being the capture's start). */
+export function truthRow(t: ConnectionTruth, startSec: number): string[] {
+  return [
+    ...sharedColumns(t, t.id, startSec),
     t.end,
     t.closedBy,
     String(t.exchanges),
