@@ -220,12 +220,26 @@ export class ConnectionTracker {
   /** Opens a UDP flow on the tracker's key: its client is the sender of this first packet. */
   private openUdpFlow(clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): number {
     const table = this.table;
+    const slot = this.insertEntry(clockSec, clockNsec, ownSec, ownNsec);
+    table.recOf(slot)[table.recOffset(slot) + R_META] |= this.key.srcIsA ? FLAG_ACTIVE | FLAG_CLIENT_IS_A : FLAG_ACTIVE;
+    this.expiry.udpPush(slot);
+    if (table.size > this.peakOccupancy) this.peakOccupancy = table.size;
+    this.listener.open(slot, clockSec, clockNsec, table);
+    return slot;
+  }
+
+  /**
+   * The part of opening a TCP connection or a UDP flow they share: makes room
+   * in a full table, inserts the tracker's key, numbers the entry and sets its
+   * first and last packet times. The caller sets its flags, puts it on its
+   * expiry list and tells the listener.
+   */
+  private insertEntry(clockSec: number, clockNsec: number, ownSec: number, ownNsec: number): number {
+    const table = this.table;
     if (table.size >= this.maxConnections) this.evictOldest(clockSec, clockNsec);
-    const key = this.key;
-    const slot = table.insert(key);
+    const slot = table.insert(this.key);
     const rec = table.recOf(slot);
     const o = table.recOffset(slot);
-    rec[o + R_META] |= key.srcIsA ? FLAG_ACTIVE | FLAG_CLIENT_IS_A : FLAG_ACTIVE;
     const num = table.numOf(slot);
     const d = table.numOffset(slot);
     num[d + N_CONN] = this.opened++;
@@ -235,9 +249,6 @@ export class ConnectionTracker {
     rec[o + R_LAST_NSEC] = ownNsec;
     num[d + N_LAST_CLOCK_SEC] = clockSec;
     rec[o + R_LAST_CLOCK_NSEC] = clockNsec;
-    this.expiry.udpPush(slot);
-    if (table.size > this.peakOccupancy) this.peakOccupancy = table.size;
-    this.listener.open(slot, clockSec, clockNsec, table);
     return slot;
   }
 
@@ -400,9 +411,8 @@ export class ConnectionTracker {
     ownNsec: number,
   ): number {
     const table = this.table;
-    if (table.size >= this.maxConnections) this.evictOldest(clockSec, clockNsec);
     const key = this.key;
-    const slot = table.insert(key);
+    const slot = this.insertEntry(clockSec, clockNsec, ownSec, ownNsec);
     const rec = table.recOf(slot);
     const o = table.recOffset(slot);
     // SPEC §3: the client is decided from the first packet and never revised.
@@ -423,15 +433,6 @@ export class ConnectionTracker {
     }
     if (clientIsSender === key.srcIsA) f |= FLAG_CLIENT_IS_A;
     rec[o + R_META] |= f;
-    const num = table.numOf(slot);
-    const d = table.numOffset(slot);
-    num[d + N_CONN] = this.opened++;
-    num[d + N_FIRST_SEC] = ownSec;
-    table.coldOf(slot)[table.coldOffset(slot) + C_FIRST_NSEC] = ownNsec;
-    num[d + N_LAST_SEC] = ownSec;
-    rec[o + R_LAST_NSEC] = ownNsec;
-    num[d + N_LAST_CLOCK_SEC] = clockSec;
-    rec[o + R_LAST_CLOCK_NSEC] = clockNsec;
     const expiry = this.expiry;
     expiry.lruPush(slot);
     if ((f & FLAG_SYN_ONLY) !== 0 && this.tracksSyn) expiry.synPush(slot);
