@@ -2,12 +2,13 @@
  * The dispatcher (SPEC §4): every connection is dispatched once, when it
  * opens, by every configured policy instance, each with its own state and
  * server count, in the same pass; all its packets' bytes then count for the
- * server it got (the paper's pinned flow).
+ * server it got (the paper's pinned flow). With `--granularity packet`
+ * (src/dispatch/granularity.ts) every packet is routed on its own instead.
  *
  * Per-server state is the ServerCounters (src/dispatch/counters.ts) the
  * dispatcher writes and the sampler reads. Per-slot state is in typed arrays
- * grown by doubling. `packet()` does one typed-array add per instance and
- * allocates nothing.
+ * grown by doubling. `packet()` does one typed-array add per instance
+ * (packet mode: one route and a few adds) and allocates nothing.
  *
  * The replay engine (src/engine/replay-engine.ts) hands it the tracker's
  * open/packet/deactivate/remove events; it has no clock of its own.
