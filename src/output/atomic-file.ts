@@ -42,8 +42,11 @@ export interface TextSink {
   abort(): void;
 }
 
-/** Writes everything in `buf[0, len)` to `fd`, waiting out EAGAIN on non-blocking pipes. */
-function writeAll(fd: number, buf: Buffer, len: number, name: string): void {
+/**
+ * Writes everything in `buf[0, len)` to `fd`, waiting out EAGAIN on non-blocking
+ * pipes; EPIPE becomes BrokenPipeError, any other failure OUTPUT_WRITE on `name`.
+ */
+export function writeAll(fd: number, buf: Uint8Array, len: number, name: string): void {
   let off = 0;
   while (off < len) {
     try {

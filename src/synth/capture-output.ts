@@ -17,10 +17,8 @@
  * synchronous and streaming at any size; Node's gzip header has mtime 0 and no
  * name, so the same capture gives the same bytes (with the same zlib).
  */
-import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { ReplayError } from '../errors.js';
-import { BrokenPipeError } from '../output/atomic-file.js';
+import { writeAll } from '../output/atomic-file.js';
 import { FD_SINK_BUFFER_BYTES, type CaptureSink } from '../reader/writer.js';
 
 /** zlib's level for --gzip: the default trade-off (gzip -6). */
@@ -28,8 +26,6 @@ export const GZIP_LEVEL = 6;
 
 /** Buffer of an uncompressed capture (see the module comment). */
 export const PLAIN_BUFFER_BYTES = 256 << 10;
-
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 export class CaptureOutput implements CaptureSink {
   buf: Uint8Array;
@@ -57,25 +53,7 @@ export class CaptureOutput implements CaptureSink {
     const data = this.buf.subarray(0, this.pos);
     this.pos = 0;
     const out = this.gzip ? zlib.gzipSync(data, { level: GZIP_LEVEL }) : data;
-    this.writeAll(out);
-  }
-
-  private writeAll(b: Uint8Array): void {
-    let off = 0;
-    while (off < b.length) {
-      try {
-        off += fs.writeSync(this.fd, b, off, b.length - off);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') {
-          // A non-blocking pipe on standard output: wait for the reader.
-          Atomics.wait(sleepCell, 0, 0, 2);
-          continue;
-        }
-        if (code === 'EPIPE') throw new BrokenPipeError();
-        throw new ReplayError('OUTPUT_WRITE', `cannot write: ${(err as Error).message}`, { file: this.name });
-      }
-    }
-    this.bytesWritten += b.length;
+    writeAll(this.fd, out, out.length, this.name);
+    this.bytesWritten += out.length;
   }
 }
