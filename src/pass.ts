@@ -224,8 +224,9 @@ export async function runPass(files: readonly string[], consumer: PacketConsumer
   // file; at the first record of a file after the first, the files are out of order.
   const backwardStep = (offset: number, ownSec: number, ownNsec: number): void => {
     const d = pairStep(ownSec, ownNsec, stats.clockSec, stats.clockNsec);
-    const step = formatPairDifference(0, 0, d.sec, d.nsec);
     const outOfOrder = recordsInFile === 1 && previousFile !== undefined;
+    // Text only for the lines that quote it: a counted step formats its largest at the end.
+    const step = options.strict || outOfOrder ? formatPairDifference(0, 0, d.sec, d.nsec) : '';
     if (options.strict) {
       const problem = outOfOrder
         ? `starts ${step} s before the end of ${clockFile}: files out of order? (--strict)`
