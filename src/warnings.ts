@@ -59,6 +59,8 @@ function times(n: number): string {
 export class WarningLog {
   private readonly entries: Entry[] = [];
   private readonly index = new Map<string, Entry>();
+  /** The entry of the latest call. */
+  private last: Entry | undefined;
 
   /** How many distinct lines there are. */
   get size(): number {
@@ -66,6 +68,9 @@ export class WarningLog {
   }
 
   private entry(kind: WarningKind, file: string | undefined, text: string): Entry {
+    // A run of one kind in one file (a million bad timestamps) skips the key string and the map.
+    const last = this.last;
+    if (last !== undefined && last.kind === kind && last.file === file) return last;
     const key = `${kind}\u0000${file ?? ''}`;
     let e = this.index.get(key);
     if (e === undefined) {
@@ -73,6 +78,7 @@ export class WarningLog {
       this.index.set(key, e);
       this.entries.push(e);
     }
+    this.last = e;
     return e;
   }
 
