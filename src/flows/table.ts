@@ -529,7 +529,6 @@ export class ConnectionTable {
     return (this.recWord(slot, R_META) & FLAG_CLIENT_IS_A) !== 0 ? ports & 0xffff : ports >>> 16;
   }
 
-  /** Order of first packet, from 0 (SPEC §3 `conn`). */
   /**
    * Fills `out` with the endpoints of the connection in `slot` (what the
    * dispatcher reads when a connection opens; no allocation).
@@ -543,6 +542,7 @@ export class ConnectionTable {
     out.serverPort = this.serverPort(slot);
   }
 
+  /** Order of first packet, from 0 (SPEC §3 `conn`). */
   conn(slot: number): number {
     return this.numField(slot, N_CONN);
   }
