@@ -323,7 +323,7 @@ export const OPTION_TABLE = {
   },
   seed: {
     flags: '--seed <n>',
-    description: 'seed of the random policy',
+    description: 'seed of the seeded policies (random, weighted-random, p2c)',
     defaultValue: DEFAULTS.seed,
     parse: wholeText('--seed', 0),
   },

@@ -304,7 +304,7 @@ export function createProgram(actions: Actions): Command {
 
   const conns = program
     .command('connections')
-    .description('one CSV row per TCP connection, or (--distribution) the distributions of lifetime and bytes')
+    .description('one CSV row per TCP connection (or UDP flow, with --proto), or (--distribution) the distributions of lifetime and bytes')
     .argument('<files...>', "capture files read as one capture, or '-' for standard input")
     .option('-o, --output <file>', 'write the CSV here (atomically) instead of standard output')
     .option('--distribution', 'write the distributions of connection lifetime and bytes instead of the rows', false)
