@@ -15,7 +15,7 @@ import { ReplayError } from '../errors.js';
 import { CURVE_WIDTH, HEADROOM, drawAxes, drawHeader, drawNotes, panelRects, plotArea, type LegendEntry } from './chart.js';
 import { policyStyles } from './colors.js';
 import { percent } from './format.js';
-import { col, numberField, type ColumnIndex, type PlotCollector, type PlotOptions, type PlotRenderer } from './renderer.js';
+import { col, numberField, seriesOf, type ColumnIndex, type PlotCollector, type PlotOptions, type PlotRenderer } from './renderer.js';
 import { LinearScale, niceCeil } from './scale.js';
 import { PathData, SvgBuilder } from './svg.js';
 
@@ -107,17 +107,7 @@ class ImbalanceCollector implements PlotCollector {
   row(fields: readonly string[], offset: number): void {
     const metric = fields[this.iMetric];
     const policy = fields[this.iPolicy];
-    let byPolicy = this.metrics.get(metric);
-    if (byPolicy === undefined) {
-      byPolicy = new Map();
-      this.metrics.set(metric, byPolicy);
-    }
-    let s = byPolicy.get(policy);
-    if (s === undefined) {
-      s = newSeries();
-      byPolicy.set(policy, s);
-      if (!this.policies.includes(policy)) this.policies.push(policy);
-    }
+    const s = seriesOf(this.metrics, this.policies, metric, policy, newSeries);
     const start = numberField(fields, this.iStart, 'bin_start', this.file, offset);
     const end = numberField(fields, this.iEnd, 'bin_end', this.file, offset);
     if (!(end > start)) throw new ReplayError('CSV_INVALID', `bin_end ${fields[this.iEnd]} is not above bin_start ${fields[this.iStart]}`, { file: this.file, offset });

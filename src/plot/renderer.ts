@@ -60,3 +60,29 @@ export function col(columns: ColumnIndex, name: string): number {
   if (i === undefined) throw new Error(`column ${name} was not checked`);
   return i;
 }
+
+/**
+ * The series of `policy` under `metric` in `metrics` (metric → policy →
+ * series, both in order of appearance), made by `make` when first seen; a
+ * policy seen for the first time under any metric is appended to `policies`.
+ */
+export function seriesOf<T>(
+  metrics: Map<string, Map<string, T>>,
+  policies: string[],
+  metric: string,
+  policy: string,
+  make: () => T,
+): T {
+  let byPolicy = metrics.get(metric);
+  if (byPolicy === undefined) {
+    byPolicy = new Map();
+    metrics.set(metric, byPolicy);
+  }
+  let s = byPolicy.get(policy);
+  if (s === undefined) {
+    s = make();
+    byPolicy.set(policy, s);
+    if (!policies.includes(policy)) policies.push(policy);
+  }
+  return s;
+}

@@ -18,7 +18,7 @@
 import { ReplayError } from '../errors.js';
 import { CURVE_WIDTH, drawAxes, drawHeader, drawNotes, panelRects, plotArea, type LegendEntry } from './chart.js';
 import { policyStyles, type SeriesStyle } from './colors.js';
-import { col, numberField, type ColumnIndex, type PlotCollector, type PlotOptions, type PlotRenderer } from './renderer.js';
+import { col, numberField, seriesOf, type ColumnIndex, type PlotCollector, type PlotOptions, type PlotRenderer } from './renderer.js';
 import { LogScale, decadeDomain } from './scale.js';
 import { PathData, SvgBuilder } from './svg.js';
 
@@ -101,18 +101,8 @@ class SweepCollector implements PlotCollector {
   row(fields: readonly string[], offset: number): void {
     const metric = fields[this.iMetric];
     const policy = fields[this.iPolicy];
-    let byPolicy = this.metrics.get(metric);
-    if (byPolicy === undefined) {
-      byPolicy = new Map();
-      this.metrics.set(metric, byPolicy);
-      this.leftOut.set(metric, 0);
-    }
-    let points = byPolicy.get(policy);
-    if (points === undefined) {
-      points = [];
-      byPolicy.set(policy, points);
-      if (!this.policies.includes(policy)) this.policies.push(policy);
-    }
+    if (!this.leftOut.has(metric)) this.leftOut.set(metric, 0);
+    const points = seriesOf<SweepPoint[]>(this.metrics, this.policies, metric, policy, () => []);
     const rate = numberField(fields, this.iRate, 'rate', this.file, offset);
     const active = numberField(fields, this.iActive, 'mean_active_per_server', this.file, offset);
     // An empty p90 is a run without a non-idle sample (the summary's null).
