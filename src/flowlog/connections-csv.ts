@@ -7,9 +7,10 @@
  */
 import { ReplayError } from '../errors.js';
 import { CONNECTION_COLUMNS } from '../flows/connection-row.js';
+import { CLOSE_REASON_NAMES } from '../flows/events.js';
 import { CONNECTIONS_CSV_HEADER } from './detect.js';
 import { applyEndRule, type FlowTimeouts } from './end-rule.js';
-import { FLOW_PROTO_TCP, FLOW_PROTO_UDP, FlowState, type FlowRecord } from './record.js';
+import { FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_STATE_NAMES, type FlowRecord } from './record.js';
 import { ascii, bytesEqual, parseAddress, parseCount, parseTime, quoteField, timeOut } from './text-fields.js';
 
 const COMMA = 0x2c;
@@ -30,16 +31,10 @@ const C_CLOSE = CONNECTION_COLUMNS.indexOf('close');
 
 const TCP = ascii('tcp');
 const UDP = ascii('udp');
-/** `close` names (docs/connections.md "Close reasons") → FlowState. */
-const CLOSE_STATES: ReadonlyArray<readonly [Uint8Array, number]> = [
-  [ascii('fin'), FlowState.FIN],
-  [ascii('rst'), FlowState.RST],
-  [ascii('port-reuse'), FlowState.PORT_REUSE],
-  [ascii('idle'), FlowState.IDLE],
-  [ascii('syn-timeout'), FlowState.SYN_TIMEOUT],
-  [ascii('evicted'), FlowState.EVICTED],
-  [ascii('end-of-trace'), FlowState.END_OF_TRACE],
-];
+/** `close` names as the tool writes them (CLOSE_REASON_NAMES but `open`, never in a row) → FlowState of the same name. */
+const CLOSE_STATES: ReadonlyArray<readonly [Uint8Array, number]> = CLOSE_REASON_NAMES.slice(1).map(
+  (name) => [ascii(name), FLOW_STATE_NAMES.indexOf(name)] as const,
+);
 
 /** Where each field of the current row starts and ends. */
 const starts = new Int32Array(NCOL);
