@@ -4,7 +4,6 @@
  * tidy CSV, the JSON lines and the pooled rows rendered from the records in
  * list order — so the bytes do not depend on `--jobs` or on sharding.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type cliProgressModule from 'cli-progress';
 import type { ReplayOptions } from '../options.js';
@@ -18,6 +17,7 @@ import { parseShard, type Shard } from '../batch/shard.js';
 import { runBatch, type CaptureEvent } from '../batch/batch.js';
 import { renderBatch } from '../batch/render.js';
 import { errorLine } from './error-line.js';
+import { setBarShown } from './progress.js';
 
 export interface BatchFlags {
   list?: string;
@@ -51,32 +51,14 @@ interface BatchProgress {
 
 const REDRAW_MS = 200;
 
-/** Shows the cursor, turns line wrap back on, and ends the bar's line (as cli/progress.ts does). */
-const RESTORE = '\x1b[?25h\x1b[?7h\n';
-let barShown = false;
-let exitHookInstalled = false;
-
-/** On SIGINT/SIGTERM main.ts calls process.exit, which runs this: the terminal is left usable. */
-function restoreOnExit(): void {
-  if (!barShown) return;
-  barShown = false;
-  try {
-    fs.writeSync(2, RESTORE);
-  } catch {
-    // standard error is gone
-  }
-}
-
 async function createBatchProgress(quiet: boolean): Promise<BatchProgress> {
   const plain: BatchProgress = { update() {}, line: (text) => process.stderr.write(text), stop() {} };
   if (quiet || !process.stderr.isTTY) return plain;
   const cliProgress: typeof cliProgressModule = (await import('cli-progress')).default;
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', restoreOnExit);
-  }
   const started = Date.now();
   let bar: cliProgressModule.SingleBar | undefined;
+  /** Between the bar's start and stop (main.ts's restoreTerminal puts the terminal back on an exit in between). */
+  let barShown = false;
   let last = 0;
   let payload = { mb: '0.0', totalmb: '0.0', rate: '0.0', finished: 0, captures: 0 };
   return {
@@ -104,6 +86,7 @@ async function createBatchProgress(quiet: boolean): Promise<BatchProgress> {
         );
         bar.start(Math.max(totalBytes, 1), 0, payload);
         barShown = true;
+        setBarShown(true);
       }
       bar.update(Math.min(bytes, Math.max(totalBytes, 1)), payload);
     },
@@ -115,6 +98,7 @@ async function createBatchProgress(quiet: boolean): Promise<BatchProgress> {
     stop() {
       bar?.stop();
       barShown = false;
+      setBarShown(false);
     },
   };
 }

@@ -37,6 +37,11 @@ export function restoreTerminal(): void {
     // standard error is gone: nothing to restore
   }
 }
+/** For a bar drawn by another module (batch's): it is on the screen or not, so restoreTerminal covers it too. */
+export function setBarShown(shown: boolean): void {
+  barShown = shown;
+}
+
 const REDRAW_MS = 200;
 
 function mb(n: number): string {
