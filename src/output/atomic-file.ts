@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReplayError } from '../errors.js';
-import { followLinks } from './targets.js';
+import { followLinks, MAX_LINKS } from './targets.js';
 
 /** Raised when standard output's reader went away (`| head`): the run ends quietly with 0. */
 export class BrokenPipeError extends Error {
@@ -157,7 +157,7 @@ interface OpenedTarget {
 /** Whether a path is, or passes through, a link to an open file descriptor (`/dev/stdout`, `/proc/self/fd/1`). */
 function isDescriptorLink(target: string): boolean {
   let current = path.resolve(target);
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < MAX_LINKS; i++) {
     if (current.startsWith('/proc/') || current.startsWith('/dev/fd/')) return true;
     let st: fs.Stats;
     try {

@@ -17,7 +17,7 @@ import { ReplayError } from '../errors.js';
 export type OutputTarget = readonly [option: string, target: string | undefined];
 
 /** How many links a chain may have before it is taken for a loop (Linux's MAXSYMLINKS). */
-const MAX_LINKS = 40;
+export const MAX_LINKS = 40;
 
 function usage(option: string, target: string, problem: string): ReplayError {
   return new ReplayError('OPTION_INVALID', `option ${option}: '${target}' ${problem}`);
