@@ -52,11 +52,26 @@ export async function runConnections(
   }
   const rowHandler = handlers.row;
   let tracker!: ConnectionTracker;
+  // Per slot: the instant of its `deactivate` (the `active_until` column), kept until `remove`.
+  let untilSec = new Float64Array(1024);
+  let untilNsec = new Int32Array(1024);
   const listener: FlowListener = {
     advance() {},
     open() {},
     packet() {},
-    deactivate() {},
+    deactivate(slot, sec, nsec) {
+      if (slot >= untilSec.length) {
+        const size = Math.max(slot + 1, untilSec.length * 2);
+        const s = new Float64Array(size);
+        s.set(untilSec);
+        untilSec = s;
+        const n = new Int32Array(size);
+        n.set(untilNsec);
+        untilNsec = n;
+      }
+      untilSec[slot] = sec;
+      untilNsec[slot] = nsec;
+    },
     remove(slot) {
       const table = tracker.table;
       if (duration !== undefined && bytes !== undefined) {
@@ -67,7 +82,7 @@ export async function runConnections(
         duration.add(ns > 0 ? ns : 0);
         bytes.add(table.bytesC2s(slot) + table.bytesS2c(slot));
       }
-      if (rowHandler !== undefined) rowHandler(connectionRow(table, slot, baseSec, fields));
+      if (rowHandler !== undefined) rowHandler(connectionRow(table, slot, baseSec, untilSec[slot], untilNsec[slot], fields));
     },
   };
   const run = await trackConnections(files, resolved, listener, {

@@ -1,21 +1,27 @@
 /**
  * The tool's own `connections` CSV (docs/connections.md) as a flow log: the
  * header row exactly as the tool writes it, then one row per connection,
- * 15 comma-separated fields with no quoting (none of the columns ever needs
- * it). Rows come in the order connections left the table; the reorder window
- * puts them back in first-packet order (docs/flow-logs.md).
+ * 16 comma-separated fields with no quoting (none of the columns ever needs
+ * it); the 15-column form of versions before `active_until` is read too.
+ * Rows come in the order connections left the table; the reorder window puts
+ * them back in first-packet order, ties by `conn` (docs/flow-logs.md).
+ *
+ * With `active_until`, a connection is active exactly until that instant,
+ * the capture replay's own (no timeout is added: the CSV already holds the
+ * capture's); without it, the end rule adds the timeouts (end-rule.ts).
  */
 import { ReplayError } from '../errors.js';
 import { CONNECTION_COLUMNS } from '../flows/connection-row.js';
 import { CLOSE_REASON_NAMES } from '../flows/events.js';
-import { CONNECTIONS_CSV_HEADER } from './detect.js';
+import { CONNECTIONS_CSV_HEADER, CONNECTIONS_CSV_HEADER_V1 } from './detect.js';
 import { applyEndRule, type FlowTimeouts } from './end-rule.js';
-import { FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_STATE_NAMES, type FlowRecord } from './record.js';
+import { FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_STATE_NAMES, FlowExpiry, type FlowRecord } from './record.js';
 import { ascii, bytesEqual, parseAddress, parseCount, parseTime, quoteField, timeOut } from './text-fields.js';
 
 const COMMA = 0x2c;
 const NCOL = CONNECTION_COLUMNS.length;
 
+const C_CONN = CONNECTION_COLUMNS.indexOf('conn');
 const C_FIRST = CONNECTION_COLUMNS.indexOf('first_time');
 const C_LAST = CONNECTION_COLUMNS.indexOf('last_time');
 const C_CLIENT_ADDR = CONNECTION_COLUMNS.indexOf('client_addr');
@@ -28,6 +34,7 @@ const C_PACKETS_S2C = CONNECTION_COLUMNS.indexOf('packets_s2c');
 const C_BYTES_C2S = CONNECTION_COLUMNS.indexOf('bytes_c2s');
 const C_BYTES_S2C = CONNECTION_COLUMNS.indexOf('bytes_s2c');
 const C_CLOSE = CONNECTION_COLUMNS.indexOf('close');
+const C_ACTIVE_UNTIL = CONNECTION_COLUMNS.indexOf('active_until');
 
 const TCP = ascii('tcp');
 const UDP = ascii('udp');
@@ -42,6 +49,8 @@ const ends = new Int32Array(NCOL);
 
 export class ConnectionsCsvParser {
   private headerSeen = false;
+  /** Columns of the header read: NCOL, or NCOL − 1 for the form without `active_until`. */
+  private ncol: number = NCOL;
 
   constructor(
     private readonly file: string,
@@ -61,26 +70,29 @@ export class ConnectionsCsvParser {
   line(buf: Uint8Array, start: number, end: number, lineNo: number): boolean {
     if (!this.headerSeen) {
       const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
-      if (text !== CONNECTIONS_CSV_HEADER) this.fail(lineNo, `not the connections CSV header (${CONNECTIONS_CSV_HEADER})`);
+      if (text === CONNECTIONS_CSV_HEADER_V1) this.ncol = C_ACTIVE_UNTIL;
+      else if (text !== CONNECTIONS_CSV_HEADER) this.fail(lineNo, `not the connections CSV header (${CONNECTIONS_CSV_HEADER})`);
       this.headerSeen = true;
       return false;
     }
     if (end === start) return false;
+    const ncol = this.ncol;
     let c = 0;
     let pos = start;
     for (;;) {
       let stop = pos;
       while (stop < end && buf[stop] !== COMMA) stop++;
-      if (c === NCOL) this.fail(lineNo, `more than ${NCOL} fields`);
+      if (c === ncol) this.fail(lineNo, `more than ${ncol} fields`);
       starts[c] = pos;
       ends[c] = stop;
       c++;
       if (stop >= end) break;
       pos = stop + 1;
     }
-    if (c !== NCOL) this.fail(lineNo, `${c} fields, the header names ${NCOL}`);
+    if (c !== ncol) this.fail(lineNo, `${c} fields, the header names ${ncol}`);
     const rec = this.rec;
     rec.line = lineNo;
+    rec.seq = this.count(lineNo, C_CONN, buf);
     if (!parseTime(buf, starts[C_FIRST], ends[C_FIRST], false)) this.bad(lineNo, C_FIRST, buf, 'is not a time');
     rec.startSec = timeOut.sec;
     rec.startNsec = timeOut.nsec;
@@ -114,6 +126,13 @@ export class ConnectionsCsvParser {
     if (state < 0) this.bad(lineNo, C_CLOSE, buf, 'is not a close reason');
     rec.state = state;
     applyEndRule(rec, this.timeouts, false);
+    if (ncol === NCOL) {
+      // The capture replay's own instant: it replaces the rule's end.
+      if (!parseTime(buf, starts[C_ACTIVE_UNTIL], ends[C_ACTIVE_UNTIL], false)) this.bad(lineNo, C_ACTIVE_UNTIL, buf, 'is not a time');
+      rec.endSec = timeOut.sec;
+      rec.endNsec = timeOut.nsec;
+      rec.expiry = FlowExpiry.NONE;
+    }
     return true;
   }
 

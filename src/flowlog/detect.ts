@@ -9,7 +9,8 @@
  *   a `### BTest` banner before it) → `zeek-conn`;
  * - a JSON object on the first line with Zeek's `uid` or `id.orig_h` key (or
  *   a nested `id` object) → `zeek-conn` (its JSON-lines form);
- * - the header row of the tool's own `connections` CSV → `connections-csv`.
+ * - the header row of the tool's own `connections` CSV (with or without
+ *   its last column, `active_until`) → `connections-csv`.
  */
 import { sniffFormat } from '../reader/sniff.js';
 import { CONNECTION_COLUMNS } from '../flows/connection-row.js';
@@ -23,6 +24,12 @@ export const DETECT_BYTES = 4096;
 
 /** The `connections` CSV header row, as the tool writes it. */
 export const CONNECTIONS_CSV_HEADER = CONNECTION_COLUMNS.join(',');
+
+/**
+ * The header row of versions before `active_until` was added (its first 15
+ * columns): still read, with the end rule's timeouts in place of the column.
+ */
+export const CONNECTIONS_CSV_HEADER_V1 = CONNECTION_COLUMNS.slice(0, CONNECTION_COLUMNS.indexOf('active_until')).join(',');
 
 const ZEEK_JSON_KEY = /"(?:uid|id\.orig_h|id)"\s*:/;
 
@@ -42,7 +49,7 @@ export function detectInputFormat(head: Uint8Array): InputFormat | undefined {
   const nl = text.indexOf('\n', pos);
   const first = (nl < 0 ? text.slice(pos) : text.slice(pos, nl)).replace(/\r$/, '');
   if (first.startsWith('{') && ZEEK_JSON_KEY.test(first)) return 'zeek-conn';
-  if (first === CONNECTIONS_CSV_HEADER) return 'connections-csv';
+  if (first === CONNECTIONS_CSV_HEADER || first === CONNECTIONS_CSV_HEADER_V1) return 'connections-csv';
   return undefined;
 }
 

@@ -140,4 +140,10 @@ export class FlowRecord {
   state: number = FlowState.UNSET;
   /** Line of the log the record came from, from 1 (in the decompressed text). */
   line = 0;
+  /**
+   * Order among records with the same start (the reorder window's tie-break):
+   * the line for Zeek logs (file order), the `conn` column for the
+   * connections CSV (the capture's order of first packets, SPEC §3).
+   */
+  seq = 0;
 }

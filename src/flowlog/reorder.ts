@@ -4,7 +4,8 @@
  * connection), but the balancer must see connections in the order they
  * start. Records wait in a min-heap on (start, line) until the newest start
  * read is more than the window past theirs; then they are delivered, in start
- * order, ties in file order.
+ * order, ties by `seq` (file order for Zeek logs, `conn` for the connections
+ * CSV).
  *
  * Guarantee: a record whose start is at most `window` before the newest start
  * read so far is delivered in order. A record that arrives after a record
@@ -180,6 +181,7 @@ export class ReorderBuffer {
     f[fo + F_IP_BYTES_C2S] = rec.ipBytesC2s;
     f[fo + F_IP_BYTES_S2C] = rec.ipBytesS2c;
     f[fo + F_LINE] = rec.line;
+    f[fo + F_SEQ] = rec.seq;
     const w = this.i32;
     const io = slot * I32_STRIDE;
     w[io + I_START_NSEC] = rec.startNsec;
@@ -216,7 +218,7 @@ export class ReorderBuffer {
     hslot[i] = slot;
   }
 
-  /** Record in slot a starts before the one in slot b, exactly: (sec, nsec, line). */
+  /** Record in slot a starts before the one in slot b, exactly: (sec, nsec, seq). */
   private tieLess(a: number, b: number): boolean {
     const f = this.f64;
     const sa = f[a * F64_STRIDE + F_START_SEC];
@@ -225,7 +227,7 @@ export class ReorderBuffer {
     const na = this.i32[a * I32_STRIDE + I_START_NSEC];
     const nb = this.i32[b * I32_STRIDE + I_START_NSEC];
     if (na !== nb) return na < nb;
-    return f[a * F64_STRIDE + F_LINE] < f[b * F64_STRIDE + F_LINE];
+    return f[a * F64_STRIDE + F_SEQ] < f[b * F64_STRIDE + F_SEQ];
   }
 
   private popMin(): void {
@@ -273,6 +275,7 @@ export class ReorderBuffer {
     out.ipBytesC2s = f[fo + F_IP_BYTES_C2S];
     out.ipBytesS2c = f[fo + F_IP_BYTES_S2C];
     out.line = f[fo + F_LINE];
+    out.seq = f[fo + F_SEQ];
     const w = this.i32;
     const io = top * I32_STRIDE;
     out.startNsec = w[io + I_START_NSEC];
@@ -314,7 +317,8 @@ const F_PACKETS_S2C = 6;
 const F_IP_BYTES_C2S = 7;
 const F_IP_BYTES_S2C = 8;
 const F_LINE = 9;
-const F64_STRIDE = 10;
+const F_SEQ = 10;
+const F64_STRIDE = 11;
 const I_START_NSEC = 0;
 const I_LAST_NSEC = 1;
 const I_END_NSEC = 2;

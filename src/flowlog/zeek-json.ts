@@ -69,6 +69,7 @@ export class ZeekJsonParser {
     const get = (name: string): unknown => (name.startsWith('id.') && id !== undefined ? id[name.slice(3)] : obj[name]);
     const rec = this.rec;
     rec.line = lineNo;
+    rec.seq = lineNo;
 
     this.time(lineNo, text, 'ts', get('ts'), false);
     rec.startSec = timeOut.sec;

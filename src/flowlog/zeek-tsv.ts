@@ -147,6 +147,7 @@ export class ZeekTsvParser {
     rec.ipBytesS2c = -1;
     rec.state = FlowState.UNSET;
     rec.line = lineNo;
+    rec.seq = lineNo;
     let col = 0;
     let pos = start;
     for (;;) {

@@ -40,6 +40,15 @@ export const CONNECTION_COLUMNS = [
   'close',
   /** 1 when the first packet was a SYN without ACK, else 0. */
   'syn_seen',
+  /**
+   * When the connection stopped being active for the balancer and the
+   * sampler (SPEC §3; `FlowListener.deactivate`), on the replay clock, epoch
+   * seconds with exactly 9 decimals: its closing FIN or RST, its expiry
+   * instant (idle or SYN timeout), the SYN that reused its port, its
+   * eviction, or the capture's last packet (`end-of-trace`). What a replay
+   * of this CSV needs to be exact (docs/flow-logs.md).
+   */
+  'active_until',
 ] as const;
 
 const addrWords = new Uint32Array(4);
@@ -53,12 +62,15 @@ function protoName(proto: number): string {
 /**
  * Fills `out` (reused; its length becomes the number of columns) with the row
  * of the connection in `slot`, times relative to `baseSec` written as epoch
- * seconds. Returns `out`.
+ * seconds; (activeUntilSec, activeUntilNsec) is the instant of its
+ * `deactivate`, relative to `baseSec` too. Returns `out`.
  */
 export function connectionRow(
   table: ConnectionTable,
   slot: number,
   baseSec: number,
+  activeUntilSec: number,
+  activeUntilNsec: number,
   out: string[],
 ): string[] {
   const firstSec = table.firstSec(slot);
@@ -84,5 +96,6 @@ export function connectionRow(
   out[12] = String(table.bytesS2c(slot));
   out[13] = CLOSE_REASON_NAMES[table.closeReason(slot)];
   out[14] = table.synSeen(slot) ? '1' : '0';
+  out[15] = formatPair(baseSec, activeUntilSec, activeUntilNsec);
   return out;
 }

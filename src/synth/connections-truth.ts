@@ -12,6 +12,8 @@
  *   (`synTimeoutNs` if it never got past its SYN): its removal instant R;
  * - closed by both FINs → `fin`, by a RST → `rst`, else the timeout's reason
  *   (`idle`, `syn-timeout`);
+ * - `active_until` is the closing packet for `fin` and `rst`, R for the
+ *   timeouts, and the capture's last packet for `end-of-trace`;
  * - rows leave in order of R, ties by `conn`, when R is before the capture's
  *   last packet; the others leave at the end of the capture, in `conn` order,
  *   with `end-of-trace` unless closed or due exactly at the last packet.
@@ -26,6 +28,7 @@
  */
 import { CONNECTION_COLUMNS } from '../flows/connection-row.js';
 import { csvLine } from '../output/csv.js';
+import { formatRelative } from '../time.js';
 import { sharedColumns, type ConnectionTruth } from './truth.js';
 
 const NS_PER_SEC = 1_000_000_000;
@@ -91,8 +94,9 @@ export class ConnectionsTruthWriter {
     const rest = this.heap.splice(0).sort((a, b) => a.conn - b.conn);
     for (const p of rest) {
       const closed = this.closeOf(p.truth);
-      const reason = closed ?? (p.removeNs === lastNs ? (p.truth.synOnly ? 'syn-timeout' : 'idle') : 'end-of-trace');
-      this.emit(p.truth, reason);
+      if (closed !== undefined) this.emit(p.truth, closed, p.truth.closeNs);
+      else if (p.removeNs === lastNs) this.emit(p.truth, p.truth.synOnly ? 'syn-timeout' : 'idle', lastNs);
+      else this.emit(p.truth, 'end-of-trace', lastNs);
     }
   }
 
@@ -107,14 +111,17 @@ export class ConnectionsTruthWriter {
     const heap = this.heap;
     while (heap.length > 0 && heap[0].removeNs < ns) {
       const p = this.pop();
-      this.emit(p.truth, this.closeOf(p.truth) ?? (p.truth.synOnly ? 'syn-timeout' : 'idle'));
+      const closed = this.closeOf(p.truth);
+      if (closed !== undefined) this.emit(p.truth, closed, p.truth.closeNs);
+      else this.emit(p.truth, p.truth.synOnly ? 'syn-timeout' : 'idle', p.removeNs);
     }
   }
 
-  private emit(t: ConnectionTruth, close: string): void {
+  /** Writes the row of `t`, closed as `close`, active for the balancer until `activeUntilNs` (the `active_until` column). */
+  private emit(t: ConnectionTruth, close: string, activeUntilNs: number): void {
     this.rows++;
     this.write(
-      csvLine([...sharedColumns(t, t.conn, this.startSec), close, t.synSeen ? '1' : '0']),
+      csvLine([...sharedColumns(t, t.conn, this.startSec), close, t.synSeen ? '1' : '0', formatRelative(this.startSec, activeUntilNs)]),
     );
   }
 

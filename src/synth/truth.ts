@@ -42,6 +42,8 @@ export interface ConnectionTruth {
    */
   firstNs: number;
   lastNs: number;
+  /** Time of the packet that closed it (the second side's FIN, or a RST), same scale; NaN when none was written. */
+  closeNs: number;
   /** Packets written, each way. */
   packetsC2s: number;
   packetsS2c: number;

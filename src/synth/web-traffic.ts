@@ -489,7 +489,8 @@ const F_X_LAST_SEG = 19;
 const F_ISN_C = 20;
 const F_LAST_RAW = 21; // time of the last packet written, unquantized
 const F_ARRIVAL = 22; // time of the SYN (written or not)
-const NF = 23;
+const F_CLOSE = 23; // time of the written packet that closed it (second side's FIN, or a RST), NaN until then
+const NF = 24;
 /** Per-slot random stream (scheduled arrivals): 4 state words and the cached normal (Xoshiro128.saveState). */
 const NR = 5;
 
@@ -1057,6 +1058,7 @@ class WebTrafficGenerator {
     i[ib + I_CONN] = -1;
     f[fb + F_FIRST] = Number.NaN;
     f[fb + F_LAST] = Number.NaN;
+    f[fb + F_CLOSE] = Number.NaN;
     f[fb + F_LAST_RAW] = t;
     f[fb + F_PKT_C] = 0;
     f[fb + F_PKT_S] = 0;
@@ -1592,6 +1594,7 @@ class WebTrafficGenerator {
         serverPort: i[ib + I_SERVER_PORT],
         firstNs: f[fb + F_FIRST],
         lastNs: f[fb + F_LAST],
+        closeNs: f[fb + F_CLOSE],
         packetsC2s: f[fb + F_PKT_C],
         packetsS2c: f[fb + F_PKT_S],
         bytesC2s: f[fb + F_BYTES_C],
@@ -1838,6 +1841,10 @@ class WebTrafficGenerator {
       if ((flags & TCP_FLAG_RST) !== 0) closing |= CLOSING_RST;
       else closing |= fromClient ? CLOSING_FIN_CLIENT : CLOSING_FIN_SERVER;
       i[ib + I_CLOSING] = closing;
+      // The tracker closes at the second side's FIN or at a RST (SPEC §3): the first packet that makes it so.
+      if (f[fb + F_CLOSE] !== f[fb + F_CLOSE] && ((closing & CLOSING_RST) !== 0 || (closing & CLOSING_BOTH_FINS) === CLOSING_BOTH_FINS)) {
+        f[fb + F_CLOSE] = tq;
+      }
     }
   }
 }

@@ -27,6 +27,7 @@ function run(startsNs: readonly number[], windowNs: number, maxBuffered?: number
     rec.startSec = Math.floor(ns / NS_PER_SEC);
     rec.startNsec = ns % NS_PER_SEC;
     rec.line = i + 1;
+    rec.seq = i + 1;
     buffer.push(rec);
   });
   buffer.flush();
@@ -110,6 +111,7 @@ describe('ReorderBuffer', () => {
           rec.startSec = o < 1000 ? 1_700_000_000 : 1_700_000_001;
           rec.startNsec = o < 1000 ? 999_999_000 + o : o - 1000;
           rec.line = i + 1;
+          rec.seq = i + 1;
           buffer.push(rec);
         });
         buffer.flush();
@@ -129,6 +131,7 @@ describe('ReorderBuffer', () => {
       rec.startSec = 1_700_000_000 + Math.floor(i / 1000);
       rec.startNsec = (i % 1000) * 1_000_000;
       rec.line = i + 1;
+      rec.seq = i + 1;
       buffer.push(rec);
     }
     // Held after each push: the starts within [newest − 60 s, newest] (60 001 records), and

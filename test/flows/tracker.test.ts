@@ -50,6 +50,7 @@ class Recorder implements FlowListener {
   rows: Record<string, string>[] = [];
   table!: ConnectionTable;
   private readonly out: string[] = [];
+  private readonly until = new Map<number, [number, number]>();
   private lastSec = -Infinity;
   private lastNsec = 0;
 
@@ -72,9 +73,12 @@ class Recorder implements FlowListener {
   deactivate(slot: number, s: number, n: number): void {
     checkPair(s, n);
     this.log.push(`deactivate #${this.table.conn(slot)} ${sec(s, n)}`);
+    this.until.set(slot, [s, n]);
   }
   remove(slot: number): void {
-    const row = connectionRow(this.table, slot, BASE_SEC, this.out);
+    const [us, un] = this.until.get(slot) ?? [Number.NaN, 0];
+    this.until.delete(slot);
+    const row = connectionRow(this.table, slot, BASE_SEC, us, un, this.out);
     this.log.push(`remove #${row[0]} ${row[13]}`);
     const rec: Record<string, string> = {};
     CONNECTION_COLUMNS.forEach((c, i) => (rec[c] = row[i]));
@@ -244,6 +248,8 @@ describe('ConnectionTracker: opening and the client', () => {
       bytes_s2c: '500',
       close: 'fin',
       syn_seen: '1',
+      // Inactive from the second FIN (1.6), though its final ACK (1.7) is its last packet.
+      active_until: '1700000001.600000000',
     });
     expect(h.tracker.opened).toBe(1);
     expect(h.tracker.closedByReason[CloseReason.FIN]).toBe(1);
