@@ -2,30 +2,56 @@
  * The reorder window (docs/flow-logs.md "Reorder window"). A flow log is
  * written as connections end (Zeek writes a row when it removes the
  * connection), but the balancer must see connections in the order they
- * start. Records wait in a min-heap on (start, line) until the newest start
- * read is more than the window past theirs; then they are delivered, in start
- * order, ties by `seq` (file order for Zeek logs, `conn` for the connections
- * CSV).
+ * start. Records wait until the newest start read is more than the window
+ * past theirs; then they are delivered, in start order, ties by `seq` (file
+ * order for Zeek logs, `conn` for the connections CSV).
  *
  * Guarantee: a record whose start is at most `window` before the newest start
  * read so far is delivered in order. A record that arrives after a record
  * with a later start was delivered cannot be: it is *late*, counted (with the
  * largest lateness seen) and not delivered.
  *
- * Memory: records live in typed arrays (struct of arrays, about 170 bytes per
- * record) that grow by doubling up to `maxBuffered` records; only records
- * with a start within the window of the newest start are held, so memory
- * follows the rate of connections times the window, never the length of the
- * log. Past `maxBuffered`, the earliest record is delivered at once (counted
- * as `forced`) rather than letting memory grow.
+ * How: a calendar queue. Time is cut into buckets of a fixed width (a 1-2-5
+ * step of nanoseconds, about window / 16 000); a ring of RING_BUCKETS
+ * buckets, each a list of records in no order, covers the buckets after the
+ * *front bucket* F. Records of buckets up to F wait in the *front*, a small
+ * heap ordered exactly on (start sec, start nsec, seq); records past the ring
+ * (a start far ahead, such as a damaged `ts`) wait in the *overflow*, a heap
+ * of the same kind. Bucket numbers grow with the start, so every front record
+ * starts before every ring record, and every ring record before every
+ * overflow record: the earliest record is the front's top. When the front is
+ * empty, the next non-empty bucket (found in a bitmap) moves into it, and F
+ * with it; overflow records that the moved ring now covers move into it. A
+ * record costs a list append, one heap push and pop in a heap of one bucket's
+ * records, and the copies in and out, instead of a heap of every record held.
+ *
+ * Memory: records live in one typed array of 128 bytes per record (IPv6
+ * addresses in a side array once an IPv6 record comes), plus 16 bytes of
+ * bookkeeping, grown by doubling up to `maxBuffered` records; the ring is a
+ * fixed 16 384 buckets (200 KB). Only records with a start within the window
+ * of the newest start are held, so memory follows the rate of connections
+ * times the window, never the length of the log. Past `maxBuffered`, the
+ * earliest record is delivered at once (counted as `forced`) rather than
+ * letting memory grow.
  */
 import { NS_PER_SEC, type Duration } from '../time.js';
 import { FlowRecord } from './record.js';
 
-/** Records held at most, by default: 2 097 152 (about 360 MB). */
+/** Records held at most, by default: 2 097 152 (about 300 MB). */
 export const DEFAULT_MAX_BUFFERED = 1 << 21;
 
 const INITIAL_CAPACITY = 1024;
+
+/** Buckets in the ring (a power of two). */
+const RING_BITS = 14;
+const RING_BUCKETS = 1 << RING_BITS;
+const RING_MASK = RING_BUCKETS - 1;
+/** Slots per block (a power of two): 8 records, 1 KiB. */
+const BLOCK_BITS = 3;
+const BLOCK_SLOTS = 1 << BLOCK_BITS;
+/** `insert`'s destinations other than a ring bucket (whose index is ≥ 0). */
+const TO_FRONT = -1;
+const TO_OVERFLOW = -2;
 
 export interface ReorderStats {
   /** Records handed to `push`. */
@@ -44,23 +70,132 @@ export interface ReorderStats {
   peakBuffered: number;
 }
 
+/**
+ * The bucket width for a window: the smallest of 1, 2, 5 × 10^k ns (1 µs to
+ * 1 s) such that the ring spans the window and two buckets more. Each divides
+ * a second, so a bucket number is whole seconds × buckets per second plus the
+ * nanoseconds' share, in exact integer arithmetic.
+ */
+export function bucketWidthNs(window: Duration): number {
+  const windowNs = window.sec * NS_PER_SEC + window.nsec;
+  for (let w = 1000; w < NS_PER_SEC; w *= 10) {
+    for (const m of [1, 2, 5]) if ((RING_BUCKETS - 2) * w * m >= windowNs) return w * m;
+  }
+  return NS_PER_SEC;
+}
+
+/**
+ * A binary min-heap of slots on the key sec + nsec·1e-9 (a double; rounding
+ * keeps it non-decreasing in (sec, nsec), so a smaller key is an earlier
+ * start), equal keys told apart exactly from the record (`tieLess`: starts
+ * within a rounding step, ~0.24 µs at today's epoch, and equal starts).
+ */
+class SlotHeap {
+  keys = new Float64Array(64);
+  slots = new Int32Array(64);
+  size = 0;
+
+  constructor(private readonly owner: ReorderBuffer) {}
+
+  push(key: number, slot: number): void {
+    if (this.size === this.keys.length) {
+      const keys = new Float64Array(this.size * 2);
+      keys.set(this.keys);
+      const slots = new Int32Array(this.size * 2);
+      slots.set(this.slots);
+      this.keys = keys;
+      this.slots = slots;
+    }
+    const hk = this.keys;
+    const hs = this.slots;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pk = hk[parent];
+      if (pk < key || (pk === key && this.owner.tieLess(hs[parent], slot))) break;
+      hk[i] = pk;
+      hs[i] = hs[parent];
+      i = parent;
+    }
+    hk[i] = key;
+    hs[i] = slot;
+  }
+
+  /** Removes the top; returns its slot. */
+  pop(): number {
+    const hk = this.keys;
+    const hs = this.slots;
+    const top = hs[0];
+    const n = --this.size;
+    if (n > 0) {
+      const lk = hk[n];
+      const ls = hs[n];
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        let ck = hk[c];
+        if (c + 1 < n) {
+          const rk = hk[c + 1];
+          if (rk < ck || (rk === ck && this.owner.tieLess(hs[c + 1], hs[c]))) {
+            c++;
+            ck = rk;
+          }
+        }
+        if (ck > lk || (ck === lk && this.owner.tieLess(ls, hs[c]))) break;
+        hk[i] = ck;
+        hs[i] = hs[c];
+        i = c;
+      }
+      hk[i] = lk;
+      hs[i] = ls;
+    }
+    return top;
+  }
+}
+
 export class ReorderBuffer {
   private capacity = 0;
-  // Per slot: numbers that need 53 bits in doubles, the others in 32-bit words.
+  // The records, 128 bytes each: doubles and 32-bit words over one buffer.
   private f64 = new Float64Array(0);
   private i32 = new Int32Array(0);
-  private addr = new Uint32Array(0);
-  // The heap, in heap order: a sort key beside the slot, so that sifting
-  // reads the heap's own small arrays and not the records (a cache miss each:
-  // a record is ten times larger). The key is sec + nsec·1e-9 as a double:
-  // rounding keeps it non-decreasing in (sec, nsec), so a smaller key means an
-  // earlier start; equal keys (starts within a rounding step, ~0.24 µs at
-  // today's epoch) are told apart exactly from the record (`tieLess`).
-  private heapKey = new Float64Array(0);
-  private heapSlot = new Int32Array(0);
-  private free: number[] = [];
+  /** IPv6 addresses (8 words per slot), allocated when the first IPv6 record comes. */
+  private addr6 = new Uint32Array(0);
+  private hasV6 = false;
+  /** Per slot: the next slot of its bucket's list (-1: the last). */
+  private next = new Int32Array(0);
+  // Slots are handed out by blocks of BLOCK_SLOTS, each block filled by one
+  // bucket (or by the front, or the overflow), so that a bucket's records lie
+  // side by side and are read in a sweep when it is delivered. Per block:
+  // slots handed out (BLOCK_SLOTS once closed), and slots still held; a closed
+  // block with none held is free.
+  private blockFill = new Uint8Array(0);
+  private blockLive = new Uint8Array(0);
+  private freeBlocks = new Int32Array(0);
+  private freeBlockCount = 0;
+  private usedBlocks = 0;
+  /** The block each ring bucket is filling (-1: none), and the front's and the overflow's. */
+  private readonly openBlock = new Int32Array(RING_BUCKETS).fill(-1);
+  private frontBlock = -1;
+  private overflowBlock = -1;
   private size = 0;
-  private used = 0;
+
+  // The calendar: per ring bucket, its list's first and last slot (-1: empty), and a bit when non-empty.
+  private readonly head = new Int32Array(RING_BUCKETS).fill(-1);
+  private readonly tail = new Int32Array(RING_BUCKETS);
+  private readonly nonEmpty = new Uint32Array(RING_BUCKETS >>> 5);
+  private ringCount = 0;
+  private readonly front: SlotHeap;
+  private readonly overflow: SlotHeap;
+  /** The front bucket F: buckets up to it are in the front, F + 1 … F + RING_BUCKETS in the ring. */
+  private frontBucket = 0;
+  /** Bucket numbers count from this second, so that they stay exact integers. */
+  private baseSec = 0;
+  private readonly bucketNs: number;
+  private readonly bucketsPerSec: number;
+  /** Seconds from baseSec within which bucket numbers are exact (|number| < 2^52). */
+  private readonly farSec: number;
+
   private readonly out = new FlowRecord();
   private maxStartSec = Number.NEGATIVE_INFINITY;
   private maxStartNsec = 0;
@@ -72,7 +207,7 @@ export class ReorderBuffer {
 
   /**
    * `deliver` is called with one reused FlowRecord per record, in start order
-   * (ties in file order); the record is valid until it returns.
+   * (ties by `seq`); the record is valid until it returns.
    */
   constructor(
     window: Duration,
@@ -82,6 +217,11 @@ export class ReorderBuffer {
     this.windowSec = window.sec;
     this.windowNsec = window.nsec;
     if (!Number.isInteger(maxBuffered) || maxBuffered < 1) throw new RangeError(`maxBuffered must be a positive integer, got ${maxBuffered}`);
+    this.bucketNs = bucketWidthNs(window);
+    this.bucketsPerSec = NS_PER_SEC / this.bucketNs;
+    this.farSec = Math.floor(2 ** 52 / this.bucketsPerSec) - 1;
+    this.front = new SlotHeap(this);
+    this.overflow = new SlotHeap(this);
   }
 
   /** Records held now. */
@@ -110,7 +250,7 @@ export class ReorderBuffer {
     if (this.size > st.peakBuffered) st.peakBuffered = this.size;
     if (this.size > this.maxBuffered) {
       st.forced++;
-      this.popMin();
+      this.deliverBefore(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 0, 1);
     }
     // Horizon = newest start − window: deliver every record that starts before it.
     let hs = this.maxStartSec - this.windowSec;
@@ -119,56 +259,213 @@ export class ReorderBuffer {
       hn += NS_PER_SEC;
       hs -= 1;
     }
-    // Keys are non-decreasing in the exact time, so a key below the horizon's
-    // key is an earlier start and one above it a later start; only an equal
-    // key needs the record's exact time.
-    const hkey = hs + hn * 1e-9;
-    const hk = this.heapKey;
-    while (this.size > 0) {
-      const k = hk[0];
-      if (k > hkey) break;
-      if (k === hkey) {
-        const top = this.heapSlot[0];
-        const ts = this.f64[top * F64_STRIDE + F_START_SEC];
-        if (ts > hs || (ts === hs && this.i32[top * I32_STRIDE + I_START_NSEC] >= hn)) break;
-      }
-      this.popMin();
-    }
+    this.deliverBefore(hs + hn * 1e-9, hs, hn, -1);
   }
 
   /** The end of the log: delivers everything held, in order. */
   flush(): void {
-    while (this.size > 0) this.popMin();
+    this.deliverBefore(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 0, -1);
+  }
+
+  /**
+   * Delivers, in order, the records that start before (hs, hn) (whose key is
+   * hkey), at most `limit` of them (-1: no limit).
+   */
+  private deliverBefore(hkey: number, hs: number, hn: number, limit: number): void {
+    const front = this.front;
+    while (limit !== 0) {
+      while (front.size === 0) if (!this.advance(hkey, hs, hn)) return;
+      // Keys are non-decreasing in the exact time, so a key below the horizon's
+      // key is an earlier start and one above it a later start; only an equal
+      // key needs the record's exact time.
+      const k = front.keys[0];
+      if (k > hkey) return;
+      if (k === hkey) {
+        const top = front.slots[0];
+        const ts = this.f64[top * F64_STRIDE + F_START_SEC];
+        if (ts > hs || (ts === hs && this.i32[top * I32_STRIDE + I_START_NSEC] >= hn)) return;
+      }
+      this.emit(front.pop());
+      limit--;
+    }
+  }
+
+  /**
+   * The front is empty: moves the next non-empty ring bucket into it, or
+   * when the ring is empty too, the overflow's earliest records into the ring.
+   * False when there are none, or when the overflow's earliest starts at or
+   * after the horizon.
+   */
+  private advance(hkey: number, hs: number, hn: number): boolean {
+    if (this.ringCount > 0) {
+      // The next non-empty bucket after F: at most RING_BUCKETS on, found word by word in the bitmap.
+      const from = (this.frontBucket + 1) & RING_MASK;
+      const bits = this.nonEmpty;
+      let w = from >>> 5;
+      let word = bits[w] & (-1 << (from & 31));
+      while (word === 0) {
+        w = (w + 1) & (RING_MASK >>> 5);
+        word = bits[w];
+      }
+      const idx = (w << 5) + (31 - Math.clz32(word & -word));
+      this.frontBucket += 1 + ((idx - from) & RING_MASK);
+      // Its list into the front.
+      // The key is made again from the record (not read from `key`): reading
+      // both of its cache lines now, a bucket's records at a time, lets their
+      // loads overlap, where `emit` would wait for each in turn.
+      const front = this.front;
+      const f = this.f64;
+      const w32 = this.i32;
+      const next = this.next;
+      let s = this.head[idx];
+      let moved = 0;
+      while (s !== -1) {
+        front.push(f[s * F64_STRIDE + F_START_SEC] + w32[s * I32_STRIDE + I_START_NSEC] * 1e-9, s);
+        s = next[s];
+        moved++;
+      }
+      this.head[idx] = -1;
+      bits[w] &= ~(1 << (idx & 31));
+      // Later records of this bucket go to the front: the bucket's block is closed.
+      const blk = this.openBlock[idx];
+      if (blk >= 0) {
+        this.openBlock[idx] = -1;
+        this.closeBlock(blk);
+      }
+      this.ringCount -= moved;
+      if (this.overflow.size > 0) this.fromOverflow();
+      return true;
+    }
+    const over = this.overflow;
+    if (over.size === 0) return false;
+    const top = over.slots[0];
+    const k = over.keys[0];
+    const f = this.f64;
+    const sec = f[top * F64_STRIDE + F_START_SEC];
+    if (k > hkey || (k === hkey && (sec > hs || (sec === hs && this.i32[top * I32_STRIDE + I_START_NSEC] >= hn)))) return false;
+    // Front and ring are empty: number the buckets from the earliest record's second.
+    this.baseSec = sec;
+    this.frontBucket = this.bucketOf(sec, this.i32[top * I32_STRIDE + I_START_NSEC]) - 1;
+    this.fromOverflow();
+    return true;
+  }
+
+  /** Moves the overflow's records that the ring now covers into it (or into the front). */
+  private fromOverflow(): void {
+    const over = this.overflow;
+    const last = this.frontBucket + RING_BUCKETS;
+    while (over.size > 0) {
+      const s = over.slots[0];
+      const b = this.bucketOf(this.f64[s * F64_STRIDE + F_START_SEC], this.i32[s * I32_STRIDE + I_START_NSEC]);
+      if (b > last) return;
+      over.pop();
+      this.place(s, b);
+    }
+  }
+
+  /**
+   * The bucket of a start: exact while within farSec seconds of baseSec;
+   * ±Infinity beyond (earlier than every exact number, or later).
+   */
+  private bucketOf(sec: number, nsec: number): number {
+    const d = sec - this.baseSec;
+    if (d > this.farSec) return Number.POSITIVE_INFINITY;
+    if (d < -this.farSec) return Number.NEGATIVE_INFINITY;
+    return d * this.bucketsPerSec + Math.floor(nsec / this.bucketNs);
+  }
+
+  /** Puts a record from the overflow in the front or the ring, by its bucket. */
+  private place(slot: number, b: number): void {
+    const key = this.f64[slot * F64_STRIDE + F_START_SEC] + this.i32[slot * I32_STRIDE + I_START_NSEC] * 1e-9;
+    if (b <= this.frontBucket) {
+      this.front.push(key, slot);
+    } else {
+      this.link(b & RING_MASK, slot);
+    }
+  }
+
+  /** Appends a slot to ring bucket `idx`'s list. */
+  private link(idx: number, slot: number): void {
+    if (this.head[idx] === -1) {
+      this.head[idx] = slot;
+      this.nonEmpty[idx >>> 5] |= 1 << (idx & 31);
+    } else {
+      this.next[this.tail[idx]] = slot;
+    }
+    this.tail[idx] = slot;
+    this.next[slot] = -1;
+    this.ringCount++;
+  }
+
+  /** A new empty block. */
+  private newBlock(): number {
+    let blk: number;
+    if (this.freeBlockCount > 0) {
+      blk = this.freeBlocks[--this.freeBlockCount];
+    } else {
+      if (this.usedBlocks === this.capacity >>> BLOCK_BITS) this.grow();
+      blk = this.usedBlocks++;
+    }
+    this.blockFill[blk] = 0;
+    this.blockLive[blk] = 0;
+    return blk;
+  }
+
+  /** No more slots from this block; free once its records are delivered. */
+  private closeBlock(blk: number): void {
+    this.blockFill[blk] = BLOCK_SLOTS;
+    if (this.blockLive[blk] === 0) this.freeBlocks[this.freeBlockCount++] = blk;
   }
 
   private grow(): void {
     const cap = this.capacity === 0 ? INITIAL_CAPACITY : this.capacity * 2;
     const f64 = new Float64Array(cap * F64_STRIDE);
     f64.set(this.f64);
-    const i32 = new Int32Array(cap * I32_STRIDE);
-    i32.set(this.i32);
-    const addr = new Uint32Array(cap * 8);
-    addr.set(this.addr);
-    const heapKey = new Float64Array(cap + 1);
-    heapKey.set(this.heapKey);
-    const heapSlot = new Int32Array(cap + 1);
-    heapSlot.set(this.heapSlot);
     this.f64 = f64;
-    this.i32 = i32;
-    this.addr = addr;
-    this.heapKey = heapKey;
-    this.heapSlot = heapSlot;
+    this.i32 = new Int32Array(f64.buffer);
+    if (this.hasV6) {
+      const addr6 = new Uint32Array(cap * 8);
+      addr6.set(this.addr6);
+      this.addr6 = addr6;
+    }
+    const next = new Int32Array(cap);
+    next.set(this.next);
+    this.next = next;
+    const blocks = cap >>> BLOCK_BITS;
+    const fill = new Uint8Array(blocks);
+    fill.set(this.blockFill);
+    this.blockFill = fill;
+    const live = new Uint8Array(blocks);
+    live.set(this.blockLive);
+    this.blockLive = live;
+    const free = new Int32Array(blocks);
+    free.set(this.freeBlocks);
+    this.freeBlocks = free;
     this.capacity = cap;
   }
 
   private insert(rec: FlowRecord): void {
-    let slot: number;
-    if (this.free.length > 0) {
-      slot = this.free.pop() as number;
-    } else {
-      if (this.used === this.capacity) this.grow();
-      slot = this.used++;
+    const s = rec.startSec;
+    const n = rec.startNsec;
+    if (this.size++ === 0) {
+      // Nothing held: number the buckets from this second, this record's bucket first in the ring.
+      this.baseSec = s;
+      this.frontBucket = this.bucketOf(s, n) - 1;
     }
+    // Where it goes (front, ring bucket, overflow), and a slot in that one's block.
+    const b = this.bucketOf(s, n);
+    const F = this.frontBucket;
+    const where = b <= F ? TO_FRONT : b <= F + RING_BUCKETS ? b & RING_MASK : TO_OVERFLOW;
+    let blk = where === TO_FRONT ? this.frontBlock : where === TO_OVERFLOW ? this.overflowBlock : this.openBlock[where];
+    if (blk < 0) blk = this.newBlock();
+    const fill = this.blockFill[blk] + 1;
+    const slot = (blk << BLOCK_BITS) + fill - 1;
+    this.blockFill[blk] = fill;
+    this.blockLive[blk]++;
+    const keep = fill === BLOCK_SLOTS ? -1 : blk;
+    if (where === TO_FRONT) this.frontBlock = keep;
+    else if (where === TO_OVERFLOW) this.overflowBlock = keep;
+    else this.openBlock[where] = keep;
     const f = this.f64;
     const fo = slot * F64_STRIDE;
     f[fo + F_START_SEC] = rec.startSec;
@@ -189,37 +486,34 @@ export class ReorderBuffer {
     w[io + I_END_NSEC] = rec.endNsec;
     w[io + I_PORTS] = (rec.clientPort << 16) | rec.serverPort;
     w[io + I_META] = rec.proto | (rec.ipVersion << 8) | (rec.state << 12) | (rec.expiry << 20);
-    const a = this.addr;
-    const ao = slot * 8;
     const ca = rec.clientAddr;
     const sa = rec.serverAddr;
-    a[ao] = ca[0];
-    a[ao + 1] = ca[1];
-    a[ao + 2] = ca[2];
-    a[ao + 3] = ca[3];
-    a[ao + 4] = sa[0];
-    a[ao + 5] = sa[1];
-    a[ao + 6] = sa[2];
-    a[ao + 7] = sa[3];
-    // Sift up.
-    const hk = this.heapKey;
-    const hslot = this.heapSlot;
-    const key = rec.startSec + rec.startNsec * 1e-9;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 2;
-      const pk = hk[parent];
-      if (pk < key || (pk === key && this.tieLess(hslot[parent], slot))) break;
-      hk[i] = pk;
-      hslot[i] = hslot[parent];
-      i = parent;
+    if (rec.ipVersion === 4) {
+      w[io + I_CLIENT_V4] = ca[0];
+      w[io + I_SERVER_V4] = sa[0];
+    } else {
+      if (!this.hasV6) {
+        this.hasV6 = true;
+        this.addr6 = new Uint32Array(this.capacity * 8);
+      }
+      const a = this.addr6;
+      const ao = slot * 8;
+      a[ao] = ca[0];
+      a[ao + 1] = ca[1];
+      a[ao + 2] = ca[2];
+      a[ao + 3] = ca[3];
+      a[ao + 4] = sa[0];
+      a[ao + 5] = sa[1];
+      a[ao + 6] = sa[2];
+      a[ao + 7] = sa[3];
     }
-    hk[i] = key;
-    hslot[i] = slot;
+    if (where === TO_FRONT) this.front.push(s + n * 1e-9, slot);
+    else if (where === TO_OVERFLOW) this.overflow.push(s + n * 1e-9, slot);
+    else this.link(where, slot);
   }
 
   /** Record in slot a starts before the one in slot b, exactly: (sec, nsec, seq). */
-  private tieLess(a: number, b: number): boolean {
+  tieLess(a: number, b: number): boolean {
     const f = this.f64;
     const sa = f[a * F64_STRIDE + F_START_SEC];
     const sb = f[b * F64_STRIDE + F_START_SEC];
@@ -230,41 +524,11 @@ export class ReorderBuffer {
     return f[a * F64_STRIDE + F_SEQ] < f[b * F64_STRIDE + F_SEQ];
   }
 
-  private popMin(): void {
-    const hk = this.heapKey;
-    const hslot = this.heapSlot;
-    const top = hslot[0];
-    const n = --this.size;
-    if (n > 0) {
-      // Sift the last entry down from the root. A 4-ary heap: half the levels
-      // of a binary one, the four children side by side.
-      const lk = hk[n];
-      const lslot = hslot[n];
-      let i = 0;
-      for (;;) {
-        const first = 4 * i + 1;
-        if (first >= n) break;
-        let c = first;
-        let ck = hk[first];
-        const lastChild = first + 3 < n ? first + 3 : n - 1;
-        for (let k = first + 1; k <= lastChild; k++) {
-          const kk = hk[k];
-          if (kk < ck || (kk === ck && this.tieLess(hslot[k], hslot[c]))) {
-            c = k;
-            ck = kk;
-          }
-        }
-        if (ck > lk || (ck === lk && this.tieLess(lslot, hslot[c]))) break;
-        hk[i] = ck;
-        hslot[i] = hslot[c];
-        i = c;
-      }
-      hk[i] = lk;
-      hslot[i] = lslot;
-    }
+  /** Delivers the record in `slot` and frees the slot. */
+  private emit(slot: number): void {
     const out = this.out;
     const f = this.f64;
-    const fo = top * F64_STRIDE;
+    const fo = slot * F64_STRIDE;
     out.startSec = f[fo + F_START_SEC];
     out.lastSec = f[fo + F_LAST_SEC];
     out.endSec = f[fo + F_END_SEC];
@@ -277,7 +541,7 @@ export class ReorderBuffer {
     out.line = f[fo + F_LINE];
     out.seq = f[fo + F_SEQ];
     const w = this.i32;
-    const io = top * I32_STRIDE;
+    const io = slot * I32_STRIDE;
     out.startNsec = w[io + I_START_NSEC];
     out.lastNsec = w[io + I_LAST_NSEC];
     out.endNsec = w[io + I_END_NSEC];
@@ -286,20 +550,36 @@ export class ReorderBuffer {
     out.serverPort = ports & 0xffff;
     const meta = w[io + I_META];
     out.proto = meta & 0xff;
-    out.ipVersion = (meta >> 8) & 0xf;
+    const version = (meta >> 8) & 0xf;
+    out.ipVersion = version;
     out.state = (meta >> 12) & 0xff;
     out.expiry = (meta >> 20) & 0xf;
-    const a = this.addr;
-    const ao = top * 8;
-    out.clientAddr[0] = a[ao];
-    out.clientAddr[1] = a[ao + 1];
-    out.clientAddr[2] = a[ao + 2];
-    out.clientAddr[3] = a[ao + 3];
-    out.serverAddr[0] = a[ao + 4];
-    out.serverAddr[1] = a[ao + 5];
-    out.serverAddr[2] = a[ao + 6];
-    out.serverAddr[3] = a[ao + 7];
-    this.free.push(top);
+    const ca = out.clientAddr;
+    const sa = out.serverAddr;
+    if (version === 4) {
+      ca[0] = w[io + I_CLIENT_V4];
+      ca[1] = 0;
+      ca[2] = 0;
+      ca[3] = 0;
+      sa[0] = w[io + I_SERVER_V4];
+      sa[1] = 0;
+      sa[2] = 0;
+      sa[3] = 0;
+    } else {
+      const a = this.addr6;
+      const ao = slot * 8;
+      ca[0] = a[ao];
+      ca[1] = a[ao + 1];
+      ca[2] = a[ao + 2];
+      ca[3] = a[ao + 3];
+      sa[0] = a[ao + 4];
+      sa[1] = a[ao + 5];
+      sa[2] = a[ao + 6];
+      sa[3] = a[ao + 7];
+    }
+    const blk = slot >>> BLOCK_BITS;
+    if (--this.blockLive[blk] === 0 && this.blockFill[blk] === BLOCK_SLOTS) this.freeBlocks[this.freeBlockCount++] = blk;
+    this.size--;
     this.lastSec = out.startSec;
     this.lastNsec = out.startNsec;
     this.stats.delivered++;
@@ -307,6 +587,7 @@ export class ReorderBuffer {
   }
 }
 
+// A record's slot: 16 doubles = 32 words = 128 bytes (two cache lines).
 const F_START_SEC = 0;
 const F_LAST_SEC = 1;
 const F_END_SEC = 2;
@@ -318,10 +599,14 @@ const F_IP_BYTES_C2S = 7;
 const F_IP_BYTES_S2C = 8;
 const F_LINE = 9;
 const F_SEQ = 10;
-const F64_STRIDE = 11;
-const I_START_NSEC = 0;
-const I_LAST_NSEC = 1;
-const I_END_NSEC = 2;
-const I_PORTS = 3;
-const I_META = 4;
-const I32_STRIDE = 5;
+const F64_STRIDE = 16;
+// Words 22… (after the 11 doubles).
+const I_START_NSEC = 22;
+const I_LAST_NSEC = 23;
+const I_END_NSEC = 24;
+const I_PORTS = 25;
+const I_META = 26;
+/** IPv4 addresses in the slot itself; IPv6 ones in `addr6`. */
+const I_CLIENT_V4 = 27;
+const I_SERVER_V4 = 28;
+const I32_STRIDE = 32;

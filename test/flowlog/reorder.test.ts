@@ -156,3 +156,137 @@ describe('ReorderBuffer', () => {
     expect(buffer.stats).toMatchObject({ late: 1, maxLateNs: 750_000_000, firstLateLine: 3 });
   });
 });
+
+/** Start (sec, nsec) and seq of a record in the model and property below. */
+interface Item {
+  sec: number;
+  nsec: number;
+  seq: number;
+}
+
+const before = (a: Item, b: Item): boolean => a.sec < b.sec || (a.sec === b.sec && (a.nsec < b.nsec || (a.nsec === b.nsec && a.seq < b.seq)));
+
+/**
+ * The reorder window's contract written plainly: everything held in one list,
+ * the earliest found by a scan. Returns the lines delivered, in order, and the stats.
+ */
+function plainReorder(items: readonly Item[], windowSec: number, windowNsec: number, maxBuffered: number): { lines: number[]; stats: Record<string, number> } {
+  const held: { item: Item; line: number }[] = [];
+  const lines: number[] = [];
+  const stats = { pushed: 0, delivered: 0, late: 0, maxLateNs: 0, firstLateLine: 0, forced: 0, peakBuffered: 0 };
+  let last: Item | undefined;
+  let newest: Item | undefined;
+  const deliverEarliest = (): void => {
+    let k = 0;
+    for (let j = 1; j < held.length; j++) if (before(held[j].item, held[k].item)) k = j;
+    const [h] = held.splice(k, 1);
+    lines.push(h.line);
+    last = h.item;
+    stats.delivered++;
+  };
+  items.forEach((item, i) => {
+    stats.pushed++;
+    if (last !== undefined && (item.sec < last.sec || (item.sec === last.sec && item.nsec < last.nsec))) {
+      stats.late++;
+      stats.maxLateNs = Math.max(stats.maxLateNs, (last.sec - item.sec) * NS_PER_SEC + (last.nsec - item.nsec));
+      if (stats.firstLateLine === 0) stats.firstLateLine = i + 1;
+      return;
+    }
+    if (newest === undefined || item.sec > newest.sec || (item.sec === newest.sec && item.nsec > newest.nsec)) newest = item;
+    held.push({ item, line: i + 1 });
+    stats.peakBuffered = Math.max(stats.peakBuffered, held.length);
+    if (held.length > maxBuffered) {
+      stats.forced++;
+      deliverEarliest();
+    }
+    let hs = newest.sec - windowSec;
+    let hn = newest.nsec - windowNsec;
+    if (hn < 0) {
+      hn += NS_PER_SEC;
+      hs--;
+    }
+    for (;;) {
+      if (held.length === 0) break;
+      let k = 0;
+      for (let j = 1; j < held.length; j++) if (before(held[j].item, held[k].item)) k = j;
+      const e = held[k].item;
+      if (e.sec > hs || (e.sec === hs && e.nsec >= hn)) break;
+      deliverEarliest();
+    }
+  });
+  while (held.length > 0) deliverEarliest();
+  return { lines, stats };
+}
+
+describe('ReorderBuffer against the plain model', () => {
+  // Starts: mostly a few minutes around today's epoch, on a coarse or a fine grid
+  // (equal starts, starts a rounding step apart); some far ahead (a damaged ts, up
+  // to 15 digits), some far behind.
+  const start = fc.oneof(
+    { weight: 12, arbitrary: fc.tuple(fc.integer({ min: 1_700_000_000, max: 1_700_000_300 }), fc.constantFrom(0, 1, 999_999_999, 500_000_000)) },
+    { weight: 12, arbitrary: fc.tuple(fc.integer({ min: 1_700_000_000, max: 1_700_000_003 }), fc.nat({ max: NS_PER_SEC - 1 })) },
+    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1_700_000_000, max: 999_999_999_999_999 }), fc.nat({ max: NS_PER_SEC - 1 })) },
+    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 1_700_000_000 }), fc.nat({ max: NS_PER_SEC - 1 })) },
+    // Around the edges of the calendar ring for a 60 s window (16 384 buckets of 5 ms).
+    {
+      weight: 12,
+      arbitrary: fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 12 }), fc.nat({ max: 5_999_999 })).map(([turns, bucket, ns]): [number, number] => {
+        const t = (turns * 16_384 + bucket) * 5_000_000 + ns;
+        return [1_700_000_000 + Math.floor(t / NS_PER_SEC), t % NS_PER_SEC];
+      }),
+    },
+  );
+  const windows = fc.constantFrom<[number, number]>([0, 0], [0, 1], [0, 1_000_000], [1, 0], [2, 500_000_000], [60, 0], [3600, 0], [1_000_000, 0]);
+
+  it('delivers the same records in the same order, with the same stats, far-off starts and seq ties included', () => {
+    fc.assert(
+      fc.property(fc.array(start, { maxLength: 300 }), windows, fc.constantFrom(1, 2, 7, 64, 1 << 21), fc.boolean(), (starts, [ws, wn], maxBuffered, seqReversed) => {
+        // seq unique, in file order or against it (the connections CSV's `conn` need not follow its lines).
+        const items = starts.map(([sec, nsec], i) => ({ sec, nsec, seq: seqReversed ? starts.length - i : i + 1 }));
+        const expected = plainReorder(items, ws, wn, maxBuffered);
+        const lines: number[] = [];
+        const buffer = new ReorderBuffer({ sec: ws, nsec: wn }, (r) => lines.push(r.line), maxBuffered);
+        const rec = new FlowRecord();
+        items.forEach((item, i) => {
+          rec.startSec = item.sec;
+          rec.startNsec = item.nsec;
+          rec.seq = item.seq;
+          rec.line = i + 1;
+          buffer.push(rec);
+        });
+        buffer.flush();
+        expect(lines).toEqual(expected.lines);
+        expect({ ...buffer.stats }).toEqual(expected.stats);
+        expect(buffer.buffered).toBe(0);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a start decades ahead does not grow the buffer: the records before it go, it waits alone', () => {
+    const lines: number[] = [];
+    const buffer = new ReorderBuffer({ sec: 60, nsec: 0 }, (r) => lines.push(r.line));
+    const rec = new FlowRecord();
+    const push = (sec: number, line: number): void => {
+      rec.startSec = sec;
+      rec.startNsec = 0;
+      rec.line = line;
+      rec.seq = line;
+      buffer.push(rec);
+    };
+    for (let i = 0; i < 1000; i++) push(1_700_000_000 + (i % 50), i + 1);
+    expect(buffer.buffered).toBe(1000);
+    push(999_999_999_999_999, 1001);
+    expect(lines.length).toBe(1000);
+    expect(buffer.buffered).toBe(1);
+    // After it: a start near it waits in order; one after the last delivered (…049)
+    // goes at once; one before that is late.
+    push(999_999_999_999_990, 1002);
+    push(1_700_000_100, 1003);
+    push(1_700_000_010, 1004);
+    expect(buffer.buffered).toBe(2);
+    buffer.flush();
+    expect(lines.slice(1000)).toEqual([1003, 1002, 1001]);
+    expect(buffer.stats).toMatchObject({ pushed: 1004, delivered: 1003, late: 1, firstLateLine: 1004, maxLateNs: 90 * NS_PER_SEC });
+  });
+});
