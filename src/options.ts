@@ -21,6 +21,7 @@ import { balanceFactorFraction } from './policies/bounded-load.js';
 import { IMBALANCE_MEASURES, isImbalanceMeasure, type ImbalanceMeasure } from './policies/measures.js';
 import { GRANULARITIES, packetRouting, type Granularity } from './dispatch/granularity.js';
 import { parseServerEvents, type ServerEvent } from './dispatch/server-events.js';
+import { INPUT_FORMATS, type InputFormat } from './flowlog/detect.js';
 
 export { ALL_POLICY_NAMES, POLICY_NAMES, type PolicyName, type PolicyParams, type ImbalanceMeasure };
 export type Direction = 'both' | 's2c' | 'c2s';
@@ -76,6 +77,10 @@ export interface ReplayOptions {
   event?: readonly string[];
   /** `--granularity`: a server per connection (default) or per packet (docs/policies.md "Per-packet routing"). */
   granularity?: Granularity;
+  /** `--input-format`: what the input files are; `auto` (default) detects it from their content (docs/flow-logs.md). */
+  inputFormat?: 'auto' | InputFormat;
+  /** `--reorder-window`: how late (seconds) a flow-log record may come and still be replayed in order (default 60). */
+  reorderWindow?: string | number;
 }
 
 export interface ResolvedOptions {
@@ -108,6 +113,10 @@ export interface ResolvedOptions {
   events?: ServerEvent[];
   /** `--granularity packet`; absent for the default `connection` (so batch's canonical options are unchanged). */
   granularity?: 'packet';
+  /** `--input-format` when given other than `auto`; absent = detect from the content (batch's canonical options unchanged). */
+  inputFormat?: InputFormat;
+  /** `--reorder-window` when given other than the default 60 s; absent = the default. */
+  reorderWindow?: Duration;
 }
 
 /** Every default, in one place; help texts show these. */
@@ -131,6 +140,8 @@ export const DEFAULTS = {
   balanceFactor: '1.25',
   imbalance: 'range',
   granularity: 'connection',
+  inputFormat: 'auto',
+  reorderWindow: '60',
 } as const;
 
 /** Largest `--vnodes` (ring tables hold servers × vnodes points). */
@@ -381,6 +392,18 @@ export const OPTION_TABLE = {
     defaultValue: DEFAULTS.udpTimeout,
     parse: secondsText('--udp-timeout'),
   },
+  inputFormat: {
+    flags: '--input-format <format>',
+    description: 'what the inputs are: packet captures, Zeek conn.logs (TSV or JSON) or connections CSVs; auto detects it from the content',
+    defaultValue: DEFAULTS.inputFormat,
+    choices: ['auto', ...INPUT_FORMATS],
+  },
+  reorderWindow: {
+    flags: '--reorder-window <s>',
+    description: 'flow logs: records up to this many seconds out of start order are replayed in order; later ones are counted and left out',
+    defaultValue: DEFAULTS.reorderWindow,
+    parse: secondsText('--reorder-window'),
+  },
   from: {
     flags: '--from <s>',
     description: 'keep only records from this many seconds after the first record',
@@ -475,6 +498,12 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
     }
     if (events.length > 0) throw invalid('--granularity', 'packet cannot run with --event: server changes count the connections on each server');
   }
+  const inputFormat = options.inputFormat ?? DEFAULTS.inputFormat;
+  if (inputFormat !== 'auto' && !INPUT_FORMATS.includes(inputFormat)) {
+    throw invalid('--input-format', `'${String(inputFormat)}' is not one of auto, ${INPUT_FORMATS.join(', ')}`);
+  }
+  const reorderWindow = secondsOption('--reorder-window', options.reorderWindow ?? DEFAULTS.reorderWindow, true);
+  const defaultWindow = reorderWindow.sec === Number(DEFAULTS.reorderWindow) && reorderWindow.nsec === 0;
   return {
     servers,
     policies,
@@ -495,6 +524,8 @@ export function normalizeOptions(options: ReplayOptions = {}): ResolvedOptions {
     imbalance,
     ...(events.length > 0 ? { events } : {}),
     ...(granularity === 'packet' ? { granularity } : {}),
+    ...(inputFormat !== 'auto' ? { inputFormat } : {}),
+    ...(defaultWindow ? {} : { reorderWindow }),
   };
 }
 

@@ -18,7 +18,11 @@ export type WarningKind =
   /** A file's first record is more than a second older than the previous file's clock: files out of order. */
   | 'file-order'
   /** The run measured nothing: its CSV or rows would be empty. */
-  | 'nothing-measured';
+  | 'nothing-measured'
+  /** Flow-log records later than --reorder-window: left out (docs/flow-logs.md). */
+  | 'late-records'
+  /** Flow-log records replayed early because the reorder window held its most records. */
+  | 'forced-records';
 
 export interface WarningJson {
   kind: WarningKind;

@@ -182,6 +182,16 @@ function addTrackingOptions(cmd: Command): Command {
     .option('-q, --quiet', 'no progress bar and no summary on standard error', false);
 }
 
+/** Flags of the commands that replay flow logs too (the main command, batch): docs/flow-logs.md. */
+function addInputOptions(cmd: Command): Command {
+  return cmd.addOption(tableOption(OPTION_TABLE.inputFormat)).addOption(tableOption(OPTION_TABLE.reorderWindow));
+}
+
+/** The input part of ReplayOptions from commander's parsed values. */
+function inputOptions(o: Record<string, unknown>): ReplayOptions {
+  return { inputFormat: o.inputFormat as ReplayOptions['inputFormat'], reorderWindow: o.reorderWindow as string };
+}
+
 /** The tracking part of ReplayOptions from commander's parsed values. */
 function trackingOptions(o: Record<string, unknown>): ReplayOptions {
   const out: ReplayOptions = {
@@ -247,7 +257,7 @@ export function createProgram(actions: Actions): Command {
     .exitOverride()
     // A usage error is one line, like every other error (SPEC §2a, STYLE errors).
     .configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) })
-    .argument('<files...>', "capture files (pcap, pcapng, optionally gzip-compressed), or '-' for standard input; several files are read as one capture")
+    .argument('<files...>', "capture files (pcap, pcapng), or flow logs (Zeek conn.log, connections CSV; --input-format), optionally gzip-compressed, or '-' for standard input; several files are read as one capture or one log")
     .addOption(tableOption(OPTION_TABLE.servers))
     .addOption(
       new Option('-p, --policy <list>', POLICY_HELP)
@@ -268,6 +278,7 @@ export function createProgram(actions: Actions): Command {
     .addOption(tableOption(OPTION_TABLE.granularity));
   addPolicyOptions(program);
   addTrackingOptions(program);
+  addInputOptions(program);
   program.action(async (files: string[], o: Record<string, unknown>) => {
     const options: ReplayOptions = {
       servers: o.servers as number,
@@ -278,6 +289,7 @@ export function createProgram(actions: Actions): Command {
       direction: o.direction as ReplayOptions['direction'],
       ...policyOptions(o),
       ...trackingOptions(o),
+      ...inputOptions(o),
     };
     if (o.service !== undefined) options.service = o.service as string[];
     if (o.event !== undefined) options.event = o.event as string[];
@@ -413,6 +425,7 @@ export function createProgram(actions: Actions): Command {
   // batch keeps the paper's measure (its stored results hold the range histograms).
   addPolicyOptions(batch, POLICY_OPTION_KEYS.filter((k) => k !== 'imbalance'));
   addTrackingOptions(batch);
+  addInputOptions(batch);
   batch.action(async (captures: string[], o: Record<string, unknown>) => {
     const options: ReplayOptions = {
       interval: o.interval as string,
@@ -420,6 +433,7 @@ export function createProgram(actions: Actions): Command {
       direction: o.direction as ReplayOptions['direction'],
       ...policyOptions(o),
       ...trackingOptions(o),
+      ...inputOptions(o),
     };
     if (o.service !== undefined) options.service = o.service as string[];
     const flags: BatchFlags = {

@@ -18,6 +18,11 @@ import type { CaptureTotals } from '../output/replay-summary.js';
 import { nothingMeasuredReason } from '../warnings.js';
 import { ReplayError } from '../errors.js';
 import type { ServerEvent } from '../dispatch/server-events.js';
+import { CaptureStats as Stats } from '../pass.js';
+import { sniffInputFormat, type InputFormat } from '../flowlog/detect.js';
+import { FLOWLOG_DEFAULTS, type FlowLogFormat } from '../flowlog/read.js';
+import { replayFlowLogs, type FlowReplayTotals } from './flow-replay.js';
+import { formatSeconds } from '../time.js';
 
 export interface PassSinks {
   /** Receives the `--timeseries` CSV text as it is produced. */
@@ -35,9 +40,29 @@ export interface PassSinks {
 export interface ReplayPass {
   options: ResolvedOptions;
   stats: CaptureStats;
-  tracker: ConnectionTracker;
+  /** Connections (or flow-log records) the pass opened, dispatched or not. */
+  connectionsOpened: number;
   results: ReplayResults;
   capture: CaptureTotals;
+}
+
+/**
+ * The format of the inputs: `--input-format` when given, else detected from
+ * the content of each file (standard input, which cannot be read twice, is
+ * taken for a capture). Captures and flow logs cannot be mixed.
+ */
+export async function resolveInputFormat(files: readonly string[], given: InputFormat | undefined): Promise<InputFormat> {
+  if (given !== undefined) return given;
+  let found: InputFormat | undefined;
+  for (const file of files) {
+    // An unreadable or unknown file is the capture reader's to report, with its own message.
+    const format = file === '-' ? 'pcap' : ((await sniffInputFormat(file).catch(() => undefined))?.format ?? 'pcap');
+    if (found !== undefined && format !== found) {
+      throw new ReplayError('OPTION_INVALID', `${file} is a ${format === 'pcap' ? 'packet capture' : format} while the files before it are ${found === 'pcap' ? 'packet captures' : found}: one replay reads one kind of input`);
+    }
+    found = format;
+  }
+  return found ?? 'pcap';
 }
 
 /**
@@ -50,6 +75,8 @@ export async function replayPass(
   configs: readonly PolicyConfig[] | undefined,
   sinks: PassSinks = {},
 ): Promise<ReplayPass> {
+  const format = await resolveInputFormat(files, resolved.inputFormat);
+  if (format !== 'pcap') return flowLogPass(files, format, resolved, configs, sinks);
   const engine = createReplayEngine({
     configs: configs ?? policyConfigs(resolved.policies, resolved.servers, resolved.seed, resolved.policyParams),
     interval: resolved.interval,
@@ -86,7 +113,101 @@ export async function replayPass(
     clockSec: stats.clockSec,
     clockNsec: stats.clockNsec,
   };
-  return { options: resolved, stats, tracker, results, capture };
+  return { options: resolved, stats, connectionsOpened: tracker.opened, results, capture };
+}
+
+/** Options that need packets; refused for a flow log, before anything is read. */
+function checkFlowLogOptions(resolved: ResolvedOptions, sinks: PassSinks): void {
+  const refuse = (what: string): never => {
+    throw new ReplayError('OPTION_INVALID', `${what} needs packet captures, not flow logs (docs/flow-logs.md)`);
+  };
+  if ((sinks.events ?? resolved.events) !== undefined && (sinks.events ?? resolved.events)!.length > 0) refuse('--event');
+  if (resolved.granularity === 'packet') refuse('--granularity packet');
+  if (resolved.from !== undefined || resolved.to !== undefined) refuse('--from/--to');
+}
+
+/** One pass over flow logs (src/engine/flow-replay.ts), shaped as a capture's pass. */
+async function flowLogPass(
+  files: readonly string[],
+  format: FlowLogFormat,
+  resolved: ResolvedOptions,
+  configs: readonly PolicyConfig[] | undefined,
+  sinks: PassSinks,
+): Promise<ReplayPass> {
+  checkFlowLogOptions(resolved, sinks);
+  const engine = createReplayEngine({
+    configs: configs ?? policyConfigs(resolved.policies, resolved.servers, resolved.seed, resolved.policyParams),
+    interval: resolved.interval,
+    binWidth: resolved.binWidth,
+    direction: resolved.direction,
+    services: resolved.services,
+    timeseries: sinks.timeseries,
+    assignments: sinks.assignments,
+    measures: resolved.imbalance,
+  });
+  const totals = await replayFlowLogs(files, engine, {
+    format,
+    proto: resolved.proto,
+    countC2s: resolved.direction !== 's2c',
+    countS2c: resolved.direction !== 'c2s',
+    reorderWindow: resolved.reorderWindow ?? FLOWLOG_DEFAULTS.reorderWindow,
+    idleTimeout: resolved.idleTimeout,
+    synTimeout: resolved.synTimeout,
+    udpTimeout: resolved.udpTimeout,
+  });
+  const results = engine.results();
+  // The capture-level counts a summary and the checks read, from the log's.
+  const stats = new Stats();
+  stats.packets = totals.replayed;
+  stats.tcpPackets = totals.replayed;
+  stats.udpPackets = totals.replayed;
+  stats.started = totals.replayed > 0;
+  stats.baseSec = totals.baseSec;
+  stats.firstSec = totals.firstSec;
+  stats.firstNsec = totals.firstNsec;
+  stats.clockSec = totals.lastSec;
+  stats.clockNsec = totals.lastNsec;
+  stats.backwards = totals.backwards;
+  flowLogWarnings(totals, resolved, stats);
+  const capture: CaptureTotals = {
+    packets: totals.packets,
+    bytes: totals.bytes,
+    connectionsByReason: totals.byState,
+    skippedByReason: {},
+    backwards: totals.backwards,
+    tso: 0,
+    baseSec: totals.baseSec,
+    firstSec: totals.firstSec,
+    firstNsec: totals.firstNsec,
+    clockSec: totals.lastSec,
+    clockNsec: totals.lastNsec,
+    flowLog: {
+      format: totals.format,
+      gzip: totals.gzip,
+      records: totals.records,
+      replayed: totals.replayed,
+      other_protocol: totals.otherProtocol,
+      late: totals.late,
+      forced: totals.forced,
+    },
+  };
+  return { options: resolved, stats, connectionsOpened: totals.replayed, results, capture };
+}
+
+/** Late and forced records are warnings (failures under --strict); records of other protocols only a count. */
+function flowLogWarnings(totals: FlowReplayTotals, resolved: ResolvedOptions, stats: CaptureStats): void {
+  const window = formatSeconds(resolved.reorderWindow ?? FLOWLOG_DEFAULTS.reorderWindow);
+  if (totals.late > 0) {
+    const late = formatSeconds({ sec: Math.floor(totals.maxLateNs / 1e9), nsec: totals.maxLateNs % 1e9 });
+    const text = `${totals.late} records started more than --reorder-window ${window} s before a record already replayed (the first at line ${totals.firstLateLine}, at most ${late} s late): left out`;
+    if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${text} (--strict)`, { file: totals.firstLateFile });
+    stats.warningLog.once('late-records', totals.firstLateFile, text);
+  }
+  if (totals.forced > 0) {
+    const text = `${totals.forced} records were replayed before the end of their --reorder-window: the window held its most records; a smaller --reorder-window bounds memory`;
+    if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${text} (--strict)`);
+    stats.warningLog.once('forced-records', undefined, text);
+  }
 }
 
 /**
@@ -95,7 +216,7 @@ export async function replayPass(
  * are the summary's texts.
  */
 export function checkSomethingMeasured(pass: ReplayPass, span: string, interval: string): void {
-  const { stats, results, tracker, options } = pass;
+  const { stats, results, options } = pass;
   const first = results.policies[0];
   const reason = nothingMeasuredReason({
     packets: stats.packets,
@@ -103,7 +224,7 @@ export function checkSomethingMeasured(pass: ReplayPass, span: string, interval:
     tcpPackets: stats.tcpPackets,
     udpPackets: stats.udpPackets,
     proto: options.proto,
-    connections: tracker.opened,
+    connections: pass.connectionsOpened,
     dispatched: results.connectionsReplayed,
     samples: results.samples,
     measuredSamples: {

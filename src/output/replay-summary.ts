@@ -51,6 +51,25 @@ export interface CaptureTotals {
   readonly firstNsec: number;
   readonly clockSec: number;
   readonly clockNsec: number;
+  /** Flow-log input only (docs/flow-logs.md): what was read, the summary's `capture.flow_log`. */
+  readonly flowLog?: FlowLogSummary;
+}
+
+/** The summary's `capture.flow_log`: present when the input was a flow log. */
+export interface FlowLogSummary {
+  /** `zeek-conn` or `connections-csv`. */
+  format: string;
+  gzip: boolean;
+  /** Records read, every protocol. */
+  records: number;
+  /** Records replayed (the asked protocols, in order). */
+  replayed: number;
+  /** Records of a protocol not asked for (--proto), or neither TCP nor UDP. */
+  other_protocol: number;
+  /** Records later than --reorder-window: left out. */
+  late: number;
+  /** Records replayed early because the reorder window was full. */
+  forced: number;
 }
 
 export interface SummaryInput {
@@ -121,6 +140,13 @@ export interface ReplaySummary {
     last_time: string | null;
     /** Seconds with 9 decimals; null without records. */
     duration: string | null;
+    /**
+     * Flow-log input only: `packets` are the ones the log gives, `bytes` the
+     * payload of the replayed records, connections by the log's end state
+     * (Zeek `conn_state` or the CSV's `close`), `first_time`/`last_time` the
+     * first start and the log's last instant.
+     */
+    flow_log?: FlowLogSummary;
   };
   replay: {
     interval: string;
@@ -214,7 +240,7 @@ function imbalanceSummaries(p: PolicyResult, results: ReplayResults): PolicySumm
 /** The summary as a plain object (JSON-ready: numbers are whole counts, the rest strings). */
 export function buildReplaySummary(input: SummaryInput): ReplaySummary {
   const { results, capture } = input;
-  const haveTime = capture.packets > 0;
+  const haveTime = capture.flowLog !== undefined ? capture.flowLog.replayed > 0 : capture.packets > 0;
   const first = results.policies[0];
   return {
     capture: {
@@ -231,6 +257,7 @@ export function buildReplaySummary(input: SummaryInput): ReplaySummary {
       duration: haveTime
         ? formatPairDifference(capture.firstSec, capture.firstNsec, capture.clockSec, capture.clockNsec)
         : null,
+      ...(capture.flowLog !== undefined ? { flow_log: { ...capture.flowLog } } : {}),
     },
     replay: {
       interval: formatSeconds(results.interval),
@@ -298,6 +325,10 @@ export function renderReplaySummary(summary: ReplaySummary): string {
   const c = summary.capture;
   const r = summary.replay;
   let text = '';
+  const f = c.flow_log;
+  if (f !== undefined) {
+    text += `flow log: ${f.format}${f.gzip ? ' (gzip)' : ''}, ${f.records} records, ${f.replayed} replayed, ${f.other_protocol} of other protocols, ${f.late} late, ${f.forced} forced\n`;
+  }
   text += `capture: ${c.packets} packets, ${c.bytes} payload bytes\n`;
   text +=
     c.first_time === null ? '  time span: no records\n' : `  time span: ${c.first_time} to ${c.last_time} (${c.duration} s)\n`;

@@ -212,6 +212,22 @@ export class Sampler {
     return this.taken;
   }
 
+  /**
+   * The instant of the next sample, seconds part (relative to the base
+   * second); +∞ before the first `advance`. With `nextSampleNsec`, lets a
+   * caller that spreads bytes over time (the flow-log replay,
+   * src/engine/flow-replay.ts) bring the byte counters up to each instant
+   * before it is sampled.
+   */
+  get nextSampleSec(): number {
+    return this.started ? this.nextSec : Number.POSITIVE_INFINITY;
+  }
+
+  /** Nanoseconds part of the next sample's instant. */
+  get nextSampleNsec(): number {
+    return this.nextNsec;
+  }
+
   /** The distributions, for the CSV and the summary. */
   results(): SamplerResults {
     const policies: SampledPolicy[] = this.instances.map((info, i) => ({

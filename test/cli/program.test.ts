@@ -76,6 +76,8 @@ const REPLAY_DEFAULTS: ReplayOptions = {
   vnodes: 100,
   balanceFactor: '1.25',
   ...TRACKING_DEFAULTS,
+  inputFormat: 'auto',
+  reorderWindow: '60',
 };
 
 describe('main command: argv → ReplayOptions and outputs', () => {
@@ -144,6 +146,10 @@ describe('main command: argv → ReplayOptions and outputs', () => {
       '1.5',
       '--imbalance',
       'cv,range',
+      '--input-format',
+      'zeek-conn',
+      '--reorder-window',
+      '30.5',
     );
     expect(calls.replay).toEqual([
       [
@@ -171,6 +177,8 @@ describe('main command: argv → ReplayOptions and outputs', () => {
           maglevSize: 701,
           balanceFactor: '1.5',
           imbalance: 'cv,range',
+          inputFormat: 'zeek-conn',
+          reorderWindow: '30.5',
         },
         { quiet: true, output: 'out.csv', summaryJson: 'summary.json', timeseries: 'ts.csv', assignments: 'asg.csv' },
       ],

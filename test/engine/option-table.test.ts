@@ -12,6 +12,8 @@ import { ReplayError } from '../../src/errors.js';
 
 const program = createProgram({} as Actions);
 const TRACKING = ['idleTimeout', 'synTimeout', 'maxConnections', 'proto', 'udpTimeout', 'from', 'to', 'strict'] as const;
+/** Flow-log input (issue 12): the main command and batch, not connections (which reads captures only). */
+const INPUT = ['inputFormat', 'reorderWindow'] as const;
 
 function optionOf(options: readonly Option[], spec: OptionSpec): Option | undefined {
   return options.find((o) => o.flags === spec.flags);
@@ -21,7 +23,8 @@ describe('OPTION_TABLE', () => {
   it('every entry is an option of the main command with its help text, default and choices', () => {
     const entries = Object.entries(OPTION_TABLE) as [string, OptionSpec][];
     const catalogue = ['hashKey', 'hashFn', 'weights', 'vnodes', 'maglevSize', 'balanceFactor', 'imbalance'];
-    expect(entries.map(([k]) => k).filter((k) => !catalogue.includes(k))).toEqual(['servers', 'seed', 'interval', 'binWidth', 'direction', 'granularity', ...TRACKING]);
+    const tracking = [...TRACKING.slice(0, 5), ...INPUT, ...TRACKING.slice(5)];
+    expect(entries.map(([k]) => k).filter((k) => !catalogue.includes(k))).toEqual(['servers', 'seed', 'interval', 'binWidth', 'direction', 'granularity', ...tracking]);
     expect(entries.map(([k]) => k).filter((k) => catalogue.includes(k))).toEqual(catalogue);
     for (const [, spec] of entries) {
       const o = optionOf(program.options, spec);
@@ -37,10 +40,11 @@ describe('OPTION_TABLE', () => {
     expect(help).toMatch(/--direction <dir>\s+payload bytes counted \(one of: both,\s+s2c,\s+c2s;\s+default: both\)/);
   });
 
-  it('the tracking entries are options of connections and batch too', () => {
+  it('the tracking entries are options of connections and batch too; the input ones of batch only', () => {
     for (const name of ['connections', 'batch']) {
       const cmd = program.commands.find((c) => c.name() === name)!;
       for (const key of TRACKING) expect(optionOf(cmd.options, OPTION_TABLE[key]), `${name} ${key}`).toBeDefined();
+      for (const key of INPUT) expect(optionOf(cmd.options, OPTION_TABLE[key]) !== undefined, `${name} ${key}`).toBe(name === 'batch');
     }
   });
 

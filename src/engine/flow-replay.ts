@@ -1,0 +1,497 @@
+/**
+ * The replay from a flow log (issue 12; docs/flow-logs.md "Replay"): the
+ * records of a Zeek conn.log or of the tool's own `connections` CSV, in start
+ * order (src/flowlog/), drive the same ReplayEngine as a capture's connection
+ * tracker does, through the same FlowListener calls:
+ *
+ * - `open` at the record's start, dispatched by every policy instance;
+ * - `deactivate` at its end (the balancer's end: src/flowlog/end-rule.ts, or
+ *   the CSV's `active_until`), then `remove`;
+ * - its bytes (after `--direction`) spread uniformly over [start, last
+ *   packet] for the bytes metric, a documented approximation: each server of
+ *   each instance has a byte rate (bytes per ns) that flows add to at their
+ *   start and take away at their last packet; the cumulative bytes are
+ *   brought up to every sample instant before it is taken and published,
+ *   rounded to whole bytes, in the counters the sampler reads. A record with
+ *   no duration puts its bytes at its start, as one packet would.
+ *
+ * Events at one instant: the ends due at or before it come first (SPEC §4:
+ * least-active sees every close due at or before the open), then the opens in
+ * the reader's order (start, then `seq`: the CSV's `conn`). A sample at an
+ * instant sees the state before the events at it (SPEC §5). The run ends at
+ * the log's last instant: the latest last packet, or the latest end the log
+ * itself gives (the CSV's `active_until`, which for `end-of-trace` is the
+ * capture's last packet); flows still active then end there, as the tracker
+ * ends a capture.
+ *
+ * Per record: a few typed-array writes and heap operations, no object.
+ * Memory: the flows active or still carrying bytes, never the log's length.
+ */
+import { readFlowLog, type FlowLogFormat, type FlowLogResult } from '../flowlog/read.js';
+import { FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_STATE_NAMES, FlowExpiry, type FlowRecord } from '../flowlog/record.js';
+import type { Endpoints } from '../dispatch/policy.js';
+import type { Duration } from '../time.js';
+import { NS_PER_SEC } from '../time.js';
+import type { ReplayEngine } from './replay-engine.js';
+
+/** What the caller passes: which records to replay and how to read them. */
+export interface FlowReplayOptions {
+  format: FlowLogFormat;
+  /** Replay TCP records, UDP records, or both (`--proto`). */
+  proto: 'tcp' | 'udp' | 'both';
+  /** Count client→server / server→client bytes (`--direction`). */
+  countC2s: boolean;
+  countS2c: boolean;
+  reorderWindow: Duration;
+  idleTimeout: Duration;
+  synTimeout: Duration;
+  udpTimeout: Duration;
+  /** Read size (tests cross chunk boundaries with small ones). */
+  chunkSize?: number;
+}
+
+/** What the replay of the log(s) counted, besides the engine's results. */
+export interface FlowReplayTotals {
+  format: FlowLogFormat;
+  gzip: boolean;
+  /** Records read (all files), whatever their protocol. */
+  records: number;
+  /** Records replayed (their protocol asked for, delivered in order). */
+  replayed: number;
+  /** Records of a protocol not asked for (`--proto`), or not TCP nor UDP. */
+  otherProtocol: number;
+  /** Records that came later than --reorder-window allows: counted, not replayed. */
+  late: number;
+  /** Largest lateness of a late record, ns. */
+  maxLateNs: number;
+  /** File and line of the first late record ('' / 0 when none). */
+  firstLateFile: string;
+  firstLateLine: number;
+  /** Records delivered before their time because the window held its maximum. */
+  forced: number;
+  /** Records that started before the replay clock (a later file, or forced ones): replayed at the clock. */
+  backwards: number;
+  /** Packets the log gives (records that say), both ways; payload bytes of the replayed records, both ways. */
+  packets: number;
+  bytes: number;
+  /** Replayed records by how the log says they ended (Zeek `conn_state`, or the CSV's `close`). */
+  byState: Record<string, number>;
+  /** Whole epoch second relative times count from; first start and last instant relative to it (valid when replayed > 0). */
+  baseSec: number;
+  firstSec: number;
+  firstNsec: number;
+  lastSec: number;
+  lastNsec: number;
+}
+
+const KIND_STOP = 0;
+const KIND_END = 1;
+
+/** The ReplayEngine's driver for flow records; `run` reads the files and returns the totals. */
+class FlowReplayDriver {
+  private readonly engine: ReplayEngine;
+  private readonly instances: number;
+  private readonly bases: Int32Array;
+  private readonly bytes: Float64Array;
+  // Per global server: fractional cumulative bytes, byte rate (bytes/ns), time of the last settle (ns after the base), flows spreading.
+  private readonly acc: Float64Array;
+  private readonly rate: Float64Array;
+  private readonly upd: Float64Array;
+  private readonly spreadCount: Int32Array;
+  private spreading = 0;
+  // Per slot: its byte rate, events still pending (its end, its stop), in use.
+  private slotRate = new Float64Array(1024);
+  private slotPending = new Uint8Array(1024);
+  private freeSlots = new Int32Array(1024);
+  private freeCount = 0;
+  private slotsUsed = 0;
+  // Pending events, a binary heap on (sec, nsec, kind).
+  private hSec = new Float64Array(1024);
+  private hNsec = new Int32Array(1024);
+  private hSlot = new Int32Array(1024);
+  private hKind = new Uint8Array(1024);
+  private hSize = 0;
+  // The record being opened, for readEndpoints.
+  private current: FlowRecord | undefined;
+  private conn = 0;
+  private started = false;
+  private clockSec = 0;
+  private clockNsec = 0;
+  private readonly wantTcp: boolean;
+  private readonly wantUdp: boolean;
+  readonly totals: FlowReplayTotals;
+
+  constructor(
+    engine: ReplayEngine,
+    private readonly options: FlowReplayOptions,
+  ) {
+    this.engine = engine;
+    const counters = engine.dispatcher.counters;
+    this.instances = counters.instances.length;
+    this.bases = Int32Array.from(counters.instances.map((i) => i.base));
+    this.bytes = counters.bytes;
+    const n = counters.totalServers;
+    this.acc = new Float64Array(n);
+    this.rate = new Float64Array(n);
+    this.upd = new Float64Array(n);
+    this.spreadCount = new Int32Array(n);
+    this.wantTcp = options.proto !== 'udp';
+    this.wantUdp = options.proto !== 'tcp';
+    this.totals = {
+      format: options.format,
+      gzip: false,
+      records: 0,
+      replayed: 0,
+      otherProtocol: 0,
+      late: 0,
+      maxLateNs: 0,
+      firstLateFile: '',
+      firstLateLine: 0,
+      forced: 0,
+      backwards: 0,
+      packets: 0,
+      bytes: 0,
+      byState: {},
+      baseSec: 0,
+      firstSec: 0,
+      firstNsec: 0,
+      lastSec: 0,
+      lastNsec: 0,
+    };
+  }
+
+  /** EndpointSource for the dispatcher: the record being opened. */
+  readEndpoints(_slot: number, out: Endpoints): void {
+    const r = this.current as FlowRecord;
+    out.conn = this.conn;
+    out.ipVersion = r.ipVersion;
+    out.clientAddr.set(r.clientAddr);
+    out.clientPort = r.clientPort;
+    out.serverAddr.set(r.serverAddr);
+    out.serverPort = r.serverPort;
+  }
+
+  async run(files: readonly string[]): Promise<FlowReplayTotals> {
+    const t = this.totals;
+    const onRecord = (rec: FlowRecord): void => this.record(rec);
+    for (const file of files) {
+      const result: FlowLogResult = await readFlowLog(
+        file,
+        {
+          inputFormat: this.options.format,
+          reorderWindow: this.options.reorderWindow,
+          idleTimeout: this.options.idleTimeout,
+          synTimeout: this.options.synTimeout,
+          udpTimeout: this.options.udpTimeout,
+          chunkSize: this.options.chunkSize,
+        },
+        onRecord,
+      );
+      if (result.gzip) t.gzip = true;
+      t.records += result.pushed;
+      if (result.late > 0 && t.late === 0) {
+        t.firstLateFile = file;
+        t.firstLateLine = result.firstLateLine;
+      }
+      t.late += result.late;
+      if (result.maxLateNs > t.maxLateNs) t.maxLateNs = result.maxLateNs;
+      t.forced += result.forced;
+    }
+    this.finish();
+    return t;
+  }
+
+  private record(rec: FlowRecord): void {
+    const p = rec.proto;
+    if (!((p === FLOW_PROTO_TCP && this.wantTcp) || (p === FLOW_PROTO_UDP && this.wantUdp))) {
+      this.totals.otherProtocol++;
+      return;
+    }
+    const t = this.totals;
+    if (!this.started) {
+      this.started = true;
+      t.baseSec = rec.startSec;
+      t.firstSec = 0;
+      t.firstNsec = rec.startNsec;
+      t.lastSec = 0;
+      t.lastNsec = rec.startNsec;
+      this.clockSec = 0;
+      this.clockNsec = rec.startNsec;
+      this.engine.start(rec.startSec);
+    }
+    const base = t.baseSec;
+    let sSec = rec.startSec - base;
+    let sNsec = rec.startNsec;
+    if (sSec < this.clockSec || (sSec === this.clockSec && sNsec < this.clockNsec)) {
+      // Earlier than an event already replayed: at the clock, as a capture's backwards packet.
+      t.backwards++;
+      sSec = this.clockSec;
+      sNsec = this.clockNsec;
+    }
+    // The ends due at or before the start come first.
+    this.runEventsUpTo(sSec, sNsec);
+    this.moveTo(sSec, sNsec);
+
+    const lSec = rec.lastSec - base;
+    const lNsec = rec.lastNsec;
+    const eSec = rec.endSec - base;
+    const eNsec = rec.endNsec;
+    // The log's own last instant: its last packet, or an end it gives without a timeout.
+    if (lSec > t.lastSec || (lSec === t.lastSec && lNsec > t.lastNsec)) {
+      t.lastSec = lSec;
+      t.lastNsec = lNsec;
+    }
+    if (rec.expiry === FlowExpiry.NONE && eSec !== Number.POSITIVE_INFINITY && (eSec > t.lastSec || (eSec === t.lastSec && eNsec > t.lastNsec))) {
+      t.lastSec = eSec;
+      t.lastNsec = eNsec;
+    }
+    t.replayed++;
+    const stateName = FLOW_STATE_NAMES[rec.state];
+    t.byState[stateName] = (t.byState[stateName] ?? 0) + 1;
+    if (rec.packetsC2s > 0) t.packets += rec.packetsC2s;
+    if (rec.packetsS2c > 0) t.packets += rec.packetsS2c;
+    t.bytes += rec.bytesC2s + rec.bytesS2c;
+
+    const slot = this.allocSlot();
+    this.current = rec;
+    this.engine.open(slot, sSec, sNsec, this);
+    this.conn++;
+    this.current = undefined;
+
+    let pending = 0;
+    const b = (this.options.countC2s ? rec.bytesC2s : 0) + (this.options.countS2c ? rec.bytesS2c : 0);
+    if (b > 0) {
+      // Duration from the replayed start (a backwards record is shortened to the clock).
+      const durNs = (lSec - sSec) * NS_PER_SEC + (lNsec - sNsec);
+      const d = this.engine.dispatcher;
+      if (durNs <= 0) {
+        for (let i = 0; i < this.instances; i++) {
+          const local = d.serverOf(slot, i);
+          if (local < 0) continue;
+          const g = this.bases[i] + local;
+          this.acc[g] += b;
+          this.bytes[g] = Math.round(this.acc[g]);
+        }
+      } else {
+        const r = b / durNs;
+        const now = sSec * NS_PER_SEC + sNsec;
+        let any = false;
+        for (let i = 0; i < this.instances; i++) {
+          const local = d.serverOf(slot, i);
+          if (local < 0) continue;
+          any = true;
+          const g = this.bases[i] + local;
+          this.settle(g, now);
+          this.rate[g] += r;
+          this.spreadCount[g]++;
+        }
+        if (any) {
+          this.slotRate[slot] = r;
+          this.spreading++;
+          this.push(lSec, lNsec, slot, KIND_STOP);
+          pending++;
+        }
+      }
+    }
+    // Never before the start (a CSV of a capture whose time ran backwards).
+    let endSec = eSec;
+    let endNsec = eNsec;
+    if (endSec < sSec || (endSec === sSec && endNsec < sNsec)) {
+      endSec = sSec;
+      endNsec = sNsec;
+    }
+    if (endSec !== Number.POSITIVE_INFINITY) {
+      this.push(endSec, endNsec, slot, KIND_END);
+      pending++;
+    }
+    // pending counts the stop and the end still to come; an infinite end is applied at finish.
+    this.slotPending[slot] = pending + (endSec === Number.POSITIVE_INFINITY ? 1 : 0);
+  }
+
+  /** The last instant: the events up to it, the flows still active end there, the last samples. */
+  private finish(): void {
+    if (!this.started) return;
+    const t = this.totals;
+    this.runEventsUpTo(t.lastSec, t.lastNsec);
+    // Every stop is at or before the last instant: the heap holds only ends after it.
+    this.moveTo(t.lastSec, t.lastNsec);
+    while (this.hSize > 0) {
+      const slot = this.hSlot[0];
+      this.pop();
+      this.endSlot(slot, t.lastSec, t.lastNsec);
+    }
+    for (let slot = 0; slot < this.slotsUsed; slot++) {
+      if (this.slotPending[slot] > 0) this.endSlot(slot, t.lastSec, t.lastNsec);
+    }
+    this.engine.finish(t.lastSec, t.lastNsec);
+  }
+
+  /** Runs, in time order, every pending event at or before (sec, nsec). */
+  private runEventsUpTo(sec: number, nsec: number): void {
+    while (this.hSize > 0) {
+      const es = this.hSec[0];
+      const en = this.hNsec[0];
+      if (es > sec || (es === sec && en > nsec)) break;
+      const slot = this.hSlot[0];
+      const kind = this.hKind[0];
+      this.pop();
+      this.moveTo(es, en);
+      if (kind === KIND_STOP) this.stopSpreading(slot, es * NS_PER_SEC + en);
+      else this.endSlot(slot, es, en);
+    }
+  }
+
+  /**
+   * The replay clock moves to (sec, nsec): the samples due up to it are taken,
+   * each after the spread bytes are brought up to its instant.
+   */
+  private moveTo(sec: number, nsec: number): void {
+    if (this.spreading > 0) {
+      const sampler = this.engine.sampler;
+      for (;;) {
+        const ns = sampler.nextSampleSec;
+        const nn = sampler.nextSampleNsec;
+        if (ns > sec || (ns === sec && nn > nsec)) break;
+        this.settleAll(ns * NS_PER_SEC + nn);
+        this.engine.advance(ns, nn);
+      }
+    }
+    this.engine.advance(sec, nsec);
+    this.clockSec = sec;
+    this.clockNsec = nsec;
+  }
+
+  /** Server g's cumulative bytes brought up to `now` (ns after the base) and published. */
+  private settle(g: number, now: number): void {
+    const r = this.rate[g];
+    if (r !== 0) {
+      this.acc[g] += r * (now - this.upd[g]);
+      this.bytes[g] = Math.round(this.acc[g]);
+    }
+    this.upd[g] = now;
+  }
+
+  private settleAll(now: number): void {
+    const n = this.rate.length;
+    for (let g = 0; g < n; g++) if (this.rate[g] !== 0) this.settle(g, now);
+  }
+
+  private stopSpreading(slot: number, now: number): void {
+    const d = this.engine.dispatcher;
+    const r = this.slotRate[slot];
+    for (let i = 0; i < this.instances; i++) {
+      const local = d.serverOf(slot, i);
+      if (local < 0) continue;
+      const g = this.bases[i] + local;
+      this.settle(g, now);
+      // The last flow on a server leaves a rate of exactly 0 (no rounding residue).
+      if (--this.spreadCount[g] === 0) this.rate[g] = 0;
+      else this.rate[g] = Math.max(0, this.rate[g] - r);
+    }
+    this.spreading--;
+    this.release(slot);
+  }
+
+  private endSlot(slot: number, sec: number, nsec: number): void {
+    this.engine.deactivate(slot, sec, nsec);
+    this.release(slot);
+  }
+
+  /** One of the slot's pending events is done; the last one removes the flow. */
+  private release(slot: number): void {
+    if (--this.slotPending[slot] > 0) return;
+    this.engine.remove(slot);
+    if (this.freeCount === this.freeSlots.length) this.freeSlots = grow(this.freeSlots);
+    this.freeSlots[this.freeCount++] = slot;
+  }
+
+  private allocSlot(): number {
+    if (this.freeCount > 0) return this.freeSlots[--this.freeCount];
+    const slot = this.slotsUsed++;
+    if (slot === this.slotRate.length) {
+      this.slotRate = grow(this.slotRate);
+      this.slotPending = grow(this.slotPending);
+    }
+    return slot;
+  }
+
+  private less(a: number, b: number): boolean {
+    const sa = this.hSec[a];
+    const sb = this.hSec[b];
+    if (sa !== sb) return sa < sb;
+    const na = this.hNsec[a];
+    const nb = this.hNsec[b];
+    if (na !== nb) return na < nb;
+    // A stop before an end at the same instant (rates settle before the slot goes).
+    return this.hKind[a] < this.hKind[b];
+  }
+
+  private push(sec: number, nsec: number, slot: number, kind: number): void {
+    if (this.hSize === this.hSec.length) {
+      this.hSec = grow(this.hSec);
+      this.hNsec = grow(this.hNsec);
+      this.hSlot = grow(this.hSlot);
+      this.hKind = grow(this.hKind);
+    }
+    let i = this.hSize++;
+    this.hSec[i] = sec;
+    this.hNsec[i] = nsec;
+    this.hSlot[i] = slot;
+    this.hKind[i] = kind;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const n = --this.hSize;
+    if (n === 0) return;
+    this.hSec[0] = this.hSec[n];
+    this.hNsec[0] = this.hNsec[n];
+    this.hSlot[0] = this.hSlot[n];
+    this.hKind[0] = this.hKind[n];
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let c = l;
+      if (l + 1 < n && this.less(l + 1, l)) c = l + 1;
+      if (!this.less(c, i)) break;
+      this.swap(i, c);
+      i = c;
+    }
+  }
+
+  private swap(a: number, b: number): void {
+    const s = this.hSec[a];
+    this.hSec[a] = this.hSec[b];
+    this.hSec[b] = s;
+    const n = this.hNsec[a];
+    this.hNsec[a] = this.hNsec[b];
+    this.hNsec[b] = n;
+    const sl = this.hSlot[a];
+    this.hSlot[a] = this.hSlot[b];
+    this.hSlot[b] = sl;
+    const k = this.hKind[a];
+    this.hKind[a] = this.hKind[b];
+    this.hKind[b] = k;
+  }
+}
+
+function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Replays the flow log(s) `files` (read in order as one log) through
+ * `engine`; call `engine.results()` afterwards. Rejects with the reader's
+ * ReplayError for a file that is not a flow log or a line it cannot read.
+ */
+export async function replayFlowLogs(files: readonly string[], engine: ReplayEngine, options: FlowReplayOptions): Promise<FlowReplayTotals> {
+  return new FlowReplayDriver(engine, options).run(files);
+}
