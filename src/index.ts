@@ -16,3 +16,21 @@ export { SkipReason, SKIP_REASON_NAMES } from './decode/skip-reasons.js';
 export { ConnectionTracker } from './flows/tracker.js';
 export { CloseReason, CLOSE_REASON_NAMES, type FlowListener } from './flows/events.js';
 export { VERSION } from './version.js';
+// Flow logs as input (issue 12, docs/flow-logs.md): the reader, and the replay's driver over an engine.
+export {
+  readFlowLog,
+  FLOWLOG_DEFAULTS,
+  detectInputFormat,
+  sniffInputFormat,
+  INPUT_FORMATS,
+  FlowRecord,
+  FlowState,
+  FlowExpiry,
+  FLOW_STATE_NAMES,
+  type FlowLogOptions,
+  type FlowLogResult,
+  type FlowLogFormat,
+  type InputFormat,
+} from './flowlog/index.js';
+export { replayFlowLogs, type FlowReplayOptions, type FlowReplayTotals } from './engine/flow-replay.js';
+export { createReplayEngine, ReplayEngine, type ReplayEngineOptions, type ReplayResults } from './engine/replay-engine.js';

@@ -218,23 +218,27 @@ function flowLogWarnings(totals: FlowReplayTotals, resolved: ResolvedOptions, st
 export function checkSomethingMeasured(pass: ReplayPass, span: string, interval: string): void {
   const { stats, results, options } = pass;
   const first = results.policies[0];
-  const reason = nothingMeasuredReason({
-    packets: stats.packets,
-    outsideWindow: stats.outsideWindow,
-    tcpPackets: stats.tcpPackets,
-    udpPackets: stats.udpPackets,
-    proto: options.proto,
-    connections: pass.connectionsOpened,
-    dispatched: results.connectionsReplayed,
-    samples: results.samples,
-    measuredSamples: {
-      connections: first.connections.samples - first.connections.idle,
-      bytes: first.bytes.samples - first.bytes.idle,
-    },
-    services: options.services,
-    span,
-    interval,
-  });
+  const flowLog = pass.capture.flowLog;
+  const reason =
+    flowLog !== undefined && flowLog.replayed === 0
+      ? `nothing measured: none of the ${flowLog.records} records of the flow log is a ${options.proto === 'both' ? 'TCP or UDP' : options.proto.toUpperCase()} connection in start order (--proto ${options.proto}; ${flowLog.late} late)`
+      : nothingMeasuredReason({
+        packets: stats.packets,
+        outsideWindow: stats.outsideWindow,
+        tcpPackets: stats.tcpPackets,
+        udpPackets: stats.udpPackets,
+        proto: options.proto,
+        connections: pass.connectionsOpened,
+        dispatched: results.connectionsReplayed,
+        samples: results.samples,
+        measuredSamples: {
+          connections: first.connections.samples - first.connections.idle,
+          bytes: first.bytes.samples - first.bytes.idle,
+        },
+        services: options.services,
+        span,
+        interval,
+      });
   if (reason !== undefined) {
     if (options.strict) throw new ReplayError('STRICT_WARNING', `${reason} (--strict)`);
     stats.warningLog.once('nothing-measured', undefined, reason);
