@@ -42,6 +42,8 @@ export const ZEEK_FIELDS = [
   ['resp_ip_bytes', 'count'],
 ] as const;
 
+/** A column the reader does not use. */
+const NOT_USED = -1;
 const F_TS = 0;
 const F_ORIG_H = 1;
 const F_ORIG_P = 2;
@@ -63,6 +65,21 @@ const REQUIRED = [F_TS, F_ORIG_H, F_ORIG_P, F_RESP_H, F_RESP_P, F_PROTO];
 const HASH = 0x23;
 const CH_R = 0x52;
 const CH_r = 0x72;
+const CH_0 = 0x30;
+const CH_DOT = 0x2e;
+const CH_c = 0x63;
+const CH_d = 0x64;
+const CH_p = 0x70;
+const CH_t = 0x74;
+const CH_u = 0x75;
+
+/** Nanoseconds per unit of the last of n decimals (n = 1…9). */
+const DECIMAL_SCALE = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
+
+/** A byte that may start a value of a used field (a digit or a letter), or be part of a number (a point, a colon). */
+function valueByte(c: number | undefined): boolean {
+  return c === undefined || (c >= 0x30 && c <= 0x3a) || c === CH_DOT || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
 
 /** Up to 6 ASCII bytes packed into one number (base 256): a map key without making a string. */
 function packBytes(buf: Uint8Array, start: number, end: number): number {
@@ -87,7 +104,26 @@ const ZEEK_STATES = new Map<number, number>(
   (['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'] as const).map((name) => [packText(name), FlowState[name]]),
 );
 
-/** `\xHH` escapes (and `\\`) of a Zeek header value, undone. */
+const P_SF = packText('SF');
+const P_S0 = packText('S0');
+const P_S1 = packText('S1');
+const P_REJ = packText('REJ');
+const P_RSTO = packText('RSTO');
+const P_OTH = packText('OTH');
+
+/** A conn_state packed by packBytes → FlowState; UNSET when it is not one (ZEEK_STATES has them all). */
+function zeekState(packed: number): number {
+  // The frequent ones first, without the map.
+  if (packed === P_SF) return FlowState.SF;
+  if (packed === P_S0) return FlowState.S0;
+  if (packed === P_REJ) return FlowState.REJ;
+  if (packed === P_RSTO) return FlowState.RSTO;
+  if (packed === P_S1) return FlowState.S1;
+  if (packed === P_OTH) return FlowState.OTH;
+  return ZEEK_STATES.get(packed) ?? FlowState.UNSET;
+}
+
+/** `\xHH` escapes (and `\`) of a Zeek header value, undone. */
 export function unescapeZeek(text: string): string {
   return text.replace(/\\(x[0-9a-fA-F]{2}|\\)/g, (_, e: string) => (e === '\\' ? '\\' : String.fromCharCode(parseInt(e.slice(1), 16))));
 }
@@ -101,6 +137,17 @@ export class ZeekTsvParser {
   /** Per column of `#fields`: the index in ZEEK_FIELDS, or -1 for a column not used. */
   private columns: Int8Array | undefined;
   private columnNames: string[] = [];
+  /**
+   * Whether rows take the fast path (`line`): the separator, the unset and
+   * the empty texts cannot be mistaken for a value (the usual tab, `-` and
+   * `(empty)`). Otherwise every field takes the general way.
+   */
+  private fast = true;
+  // Per row, while it is read.
+  private hasReset = false;
+  private durSec = 0;
+  private durNsec = 0;
+  private version = 0;
   /** Whether the last log of the file ended with `#close`. */
   closed = false;
   /** Header lines and comments skipped. */
@@ -133,12 +180,12 @@ export class ZeekTsvParser {
     if (this.closed) this.fail(lineNo, 'a row after #close');
     const rec = this.rec;
     const sep = this.sep;
-    const unset = this.unsetField;
+    const fast = this.fast;
     const ncol = columns.length;
-    let hasReset = false;
-    let durSec = 0;
-    let durNsec = 0;
-    let version = 0;
+    this.hasReset = false;
+    this.durSec = 0;
+    this.durNsec = 0;
+    this.version = 0;
     rec.bytesC2s = 0;
     rec.bytesS2c = 0;
     rec.packetsC2s = -1;
@@ -151,90 +198,263 @@ export class ZeekTsvParser {
     let col = 0;
     let pos = start;
     for (;;) {
-      let stop = pos;
-      while (stop < end && buf[stop] !== sep) stop++;
       if (col >= ncol) this.fail(lineNo, `more fields than the ${ncol} of the #fields header`);
       const f = columns[col];
-      if (f >= 0) {
-        const isUnset = stop - pos === unset.length && buf[pos] === unset[0] && bytesEqual(buf, pos, stop, unset);
+      // `stop`: where the field ends (its separator, or the end of the line);
+      // -1 when the fast path below did not take the field (an unset field,
+      // an IPv6 address, an error…): then the general `field` reads it.
+      let stop = -1;
+      if (fast || f < 0) {
+        // The common forms, read in the same pass that finds the field's end.
         switch (f) {
-          case F_TS:
-            if (isUnset || !parseTime(buf, pos, stop, false)) this.bad(lineNo, f, buf, pos, stop, 'is not a time');
-            rec.startSec = timeOut.sec;
-            rec.startNsec = timeOut.nsec;
+          case NOT_USED:
+            stop = pos;
+            while (stop < end && buf[stop] !== sep) stop++;
             break;
-          case F_ORIG_H:
-          case F_RESP_H: {
-            const v = isUnset ? 0 : parseAddress(buf, pos, stop, f === F_ORIG_H ? rec.clientAddr : rec.serverAddr);
-            if (v === 0) this.bad(lineNo, f, buf, pos, stop, 'is not an address');
-            if (version !== 0 && v !== version) this.bad(lineNo, f, buf, pos, stop, 'is not of the IP version of the other endpoint');
-            version = v;
-            rec.ipVersion = v;
+          case F_TS:
+          case F_DURATION: {
+            // Digits, a point, 1 to 9 decimals: parseTime's result, exactly.
+            let p = pos;
+            let sec = 0;
+            while (p < end) {
+              const d = buf[p] - CH_0;
+              if (d < 0 || d > 9) break;
+              sec = sec * 10 + d;
+              p++;
+            }
+            if (p === pos || p - pos > 15 || p === end || buf[p] !== CH_DOT) break;
+            const fracStart = ++p;
+            let frac = 0;
+            while (p < end) {
+              const d = buf[p] - CH_0;
+              if (d < 0 || d > 9) break;
+              frac = frac * 10 + d;
+              p++;
+            }
+            const decimals = p - fracStart;
+            if (decimals === 0 || decimals > 9 || (p < end && buf[p] !== sep)) break;
+            const nsec = frac * DECIMAL_SCALE[decimals];
+            if (f === F_TS) {
+              rec.startSec = sec;
+              rec.startNsec = nsec;
+            } else {
+              this.durSec = sec;
+              this.durNsec = nsec;
+            }
+            stop = p;
             break;
           }
-          case F_ORIG_P:
-          case F_RESP_P: {
-            const p = parseCount(buf, pos, stop);
-            if (p < 0 || p > 65535) this.bad(lineNo, f, buf, pos, stop, 'is not a port');
-            if (f === F_ORIG_P) rec.clientPort = p;
-            else rec.serverPort = p;
+          case F_ORIG_H:
+          case F_RESP_H: {
+            // A dotted quad, as parseAddress reads it.
+            let p = pos;
+            let word = 0;
+            let part = 0;
+            let digits = 0;
+            let dots = 0;
+            for (; p < end; p++) {
+              const c = buf[p];
+              if (c === CH_DOT) {
+                if (digits === 0 || dots === 3) break;
+                word = word * 256 + part;
+                part = 0;
+                digits = 0;
+                dots++;
+                continue;
+              }
+              const d = c - CH_0;
+              if (d < 0 || d > 9 || digits === 3) break;
+              part = part * 10 + d;
+              if (part > 255) break;
+              digits++;
+            }
+            if (dots !== 3 || digits === 0 || (p < end && buf[p] !== sep)) break;
+            if (this.version === 6) this.bad(lineNo, f, buf, pos, p, 'is not of the IP version of the other endpoint');
+            const words = f === F_ORIG_H ? rec.clientAddr : rec.serverAddr;
+            words[0] = word * 256 + part;
+            words[1] = 0;
+            words[2] = 0;
+            words[3] = 0;
+            this.version = 4;
+            rec.ipVersion = 4;
+            stop = p;
             break;
           }
           case F_PROTO: {
-            let proto = PROTOS.get(packBytes(buf, pos, stop));
-            if (proto === undefined && bytesEqual(buf, pos, stop, UNKNOWN_TRANSPORT)) proto = FLOW_PROTO_UNKNOWN;
-            if (proto === undefined) this.bad(lineNo, f, buf, pos, stop, 'is not tcp, udp, icmp or unknown_transport');
-            rec.proto = proto;
+            // tcp, udp (icmp and unknown_transport take the general way).
+            if (pos + 3 > end || (pos + 3 < end && buf[pos + 3] !== sep)) break;
+            const a = buf[pos];
+            const b = buf[pos + 1];
+            const c = buf[pos + 2];
+            if (a === CH_t && b === CH_c && c === CH_p) rec.proto = FLOW_PROTO_TCP;
+            else if (a === CH_u && b === CH_d && c === CH_p) rec.proto = FLOW_PROTO_UDP;
+            else break;
+            stop = pos + 3;
             break;
           }
-          case F_DURATION:
-            // Unset when the duration is 0 (one packet, or all at one instant): Zeek's
-            // set_conn writes duration, orig_bytes and resp_bytes only when duration > 0.
-            if (!isUnset) {
-              if (!parseTime(buf, pos, stop, false)) this.bad(lineNo, f, buf, pos, stop, 'is not a duration');
-              durSec = timeOut.sec;
-              durNsec = timeOut.nsec;
-            }
+          case F_CONN_STATE: {
+            let p = pos;
+            while (p < end && buf[p] !== sep) p++;
+            const state = zeekState(packBytes(buf, pos, p));
+            if (state === FlowState.UNSET) break;
+            rec.state = state;
+            stop = p;
             break;
-          case F_CONN_STATE:
-            if (!isUnset && !bytesEqual(buf, pos, stop, this.emptyField) && stop > pos) {
-              const state = ZEEK_STATES.get(packBytes(buf, pos, stop));
-              if (state === undefined) this.bad(lineNo, f, buf, pos, stop, 'is not a Zeek conn_state');
-              rec.state = state;
+          }
+          case F_HISTORY: {
+            let p = pos;
+            let reset = false;
+            for (; p < end; p++) {
+              const c = buf[p];
+              if (c === sep) break;
+              // R or r.
+              if ((c | 0x20) === CH_r) reset = true;
             }
+            // An unset history (whatever the #unset_field text holds) says nothing.
+            if (reset && !this.isUnset(buf, pos, p)) this.hasReset = true;
+            stop = p;
             break;
-          case F_HISTORY:
-            if (!isUnset) {
-              for (let i = pos; i < stop; i++) {
-                const c = buf[i];
-                if (c === CH_R || c === CH_r) {
-                  hasReset = true;
-                  break;
-                }
-              }
-            }
-            break;
+          }
           default: {
-            // The counts: orig/resp bytes, packets, IP bytes.
-            if (isUnset) break;
-            const n = parseCount(buf, pos, stop);
-            if (n < 0) this.bad(lineNo, f, buf, pos, stop, 'is not a count');
-            if (f === F_ORIG_BYTES) rec.bytesC2s = n;
-            else if (f === F_RESP_BYTES) rec.bytesS2c = n;
-            else if (f === F_ORIG_PKTS) rec.packetsC2s = n;
-            else if (f === F_RESP_PKTS) rec.packetsS2c = n;
-            else if (f === F_ORIG_IP_BYTES) rec.ipBytesC2s = n;
-            else if (f === F_RESP_IP_BYTES) rec.ipBytesS2c = n;
+            // Ports and counts: digits only, as parseCount reads them.
+            let p = pos;
+            let n = 0;
+            while (p < end) {
+              const d = buf[p] - CH_0;
+              if (d < 0 || d > 9) break;
+              n = n * 10 + d;
+              p++;
+            }
+            // Up to 15 digits (16 take the general way, which checks 2^53).
+            if (p === pos || p - pos > 15 || (p < end && buf[p] !== sep)) break;
+            switch (f) {
+              case F_ORIG_P:
+              case F_RESP_P:
+                if (n > 65535) this.bad(lineNo, f, buf, pos, p, 'is not a port');
+                if (f === F_ORIG_P) rec.clientPort = n;
+                else rec.serverPort = n;
+                break;
+              case F_ORIG_BYTES:
+                rec.bytesC2s = n;
+                break;
+              case F_RESP_BYTES:
+                rec.bytesS2c = n;
+                break;
+              case F_ORIG_PKTS:
+                rec.packetsC2s = n;
+                break;
+              case F_RESP_PKTS:
+                rec.packetsS2c = n;
+                break;
+              case F_ORIG_IP_BYTES:
+                rec.ipBytesC2s = n;
+                break;
+              default:
+                rec.ipBytesS2c = n;
+            }
+            stop = p;
           }
         }
+      }
+      if (stop < 0) {
+        stop = pos;
+        while (stop < end && buf[stop] !== sep) stop++;
+        this.field(f, buf, pos, stop, lineNo);
       }
       col++;
       if (stop >= end) break;
       pos = stop + 1;
     }
     if (col !== ncol) this.fail(lineNo, `${col} fields, the #fields header names ${ncol}`);
-    applyEndRuleWithDuration(rec, durSec, durNsec, this.timeouts, hasReset);
+    applyEndRuleWithDuration(rec, this.durSec, this.durNsec, this.timeouts, this.hasReset);
     return true;
+  }
+
+  /** buf[start, end) is the #unset_field text. */
+  private isUnset(buf: Uint8Array, start: number, end: number): boolean {
+    const unset = this.unsetField;
+    return end - start === unset.length && buf[start] === unset[0] && bytesEqual(buf, start, end, unset);
+  }
+
+  /** Reads used field `f` = buf[pos, stop) into the record, any form; throws on a bad value. */
+  private field(f: number, buf: Uint8Array, pos: number, stop: number, lineNo: number): void {
+    const rec = this.rec;
+    const isUnset = this.isUnset(buf, pos, stop);
+    switch (f) {
+      case F_TS:
+        if (isUnset || !parseTime(buf, pos, stop, false)) this.bad(lineNo, f, buf, pos, stop, 'is not a time');
+        rec.startSec = timeOut.sec;
+        rec.startNsec = timeOut.nsec;
+        break;
+      case F_ORIG_H:
+      case F_RESP_H: {
+        const v = isUnset ? 0 : parseAddress(buf, pos, stop, f === F_ORIG_H ? rec.clientAddr : rec.serverAddr);
+        if (v === 0) this.bad(lineNo, f, buf, pos, stop, 'is not an address');
+        if (this.version !== 0 && v !== this.version) this.bad(lineNo, f, buf, pos, stop, 'is not of the IP version of the other endpoint');
+        this.version = v;
+        rec.ipVersion = v;
+        break;
+      }
+      case F_ORIG_P:
+      case F_RESP_P: {
+        const p = parseCount(buf, pos, stop);
+        if (p < 0 || p > 65535) this.bad(lineNo, f, buf, pos, stop, 'is not a port');
+        if (f === F_ORIG_P) rec.clientPort = p;
+        else rec.serverPort = p;
+        break;
+      }
+      case F_PROTO: {
+        let proto = PROTOS.get(packBytes(buf, pos, stop));
+        if (proto === undefined && bytesEqual(buf, pos, stop, UNKNOWN_TRANSPORT)) proto = FLOW_PROTO_UNKNOWN;
+        if (proto === undefined) this.bad(lineNo, f, buf, pos, stop, 'is not tcp, udp, icmp or unknown_transport');
+        rec.proto = proto;
+        break;
+      }
+      case F_DURATION:
+        // Unset when the duration is 0 (one packet, or all at one instant): Zeek's
+        // set_conn writes duration, orig_bytes and resp_bytes only when duration > 0.
+        if (!isUnset) {
+          if (!parseTime(buf, pos, stop, false)) this.bad(lineNo, f, buf, pos, stop, 'is not a duration');
+          this.durSec = timeOut.sec;
+          this.durNsec = timeOut.nsec;
+        }
+        break;
+      case F_CONN_STATE:
+        if (!isUnset && !bytesEqual(buf, pos, stop, this.emptyField) && stop > pos) {
+          const state = ZEEK_STATES.get(packBytes(buf, pos, stop));
+          if (state === undefined) this.bad(lineNo, f, buf, pos, stop, 'is not a Zeek conn_state');
+          rec.state = state;
+        }
+        break;
+      case F_HISTORY:
+        if (!isUnset) {
+          for (let i = pos; i < stop; i++) {
+            const c = buf[i];
+            if (c === CH_R || c === CH_r) {
+              this.hasReset = true;
+              break;
+            }
+          }
+        }
+        break;
+      default: {
+        // The counts: orig/resp bytes, packets, IP bytes.
+        if (isUnset) break;
+        const n = parseCount(buf, pos, stop);
+        if (n < 0) this.bad(lineNo, f, buf, pos, stop, 'is not a count');
+        if (f === F_ORIG_BYTES) rec.bytesC2s = n;
+        else if (f === F_RESP_BYTES) rec.bytesS2c = n;
+        else if (f === F_ORIG_PKTS) rec.packetsC2s = n;
+        else if (f === F_RESP_PKTS) rec.packetsS2c = n;
+        else if (f === F_ORIG_IP_BYTES) rec.ipBytesC2s = n;
+        else if (f === F_RESP_IP_BYTES) rec.ipBytesS2c = n;
+      }
+    }
+  }
+
+  /** See `fast`. */
+  private fastPossible(): boolean {
+    return !valueByte(this.sep) && !valueByte(this.unsetField[0]) && !valueByte(this.emptyField[0]);
   }
 
   private bad(lineNo: number, f: number, buf: Uint8Array, start: number, end: number, what: string): never {
@@ -251,6 +471,7 @@ export class ZeekTsvParser {
       }
       // A new log starts: forget the previous header.
       this.sep = sep.charCodeAt(0);
+      this.fast = this.fastPossible();
       this.columns = undefined;
       this.columnNames = [];
       this.closed = false;
@@ -268,14 +489,16 @@ export class ZeekTsvParser {
         return;
       case '#empty_field':
         this.emptyField = Buffer.from(unescapeZeek(rest), 'latin1');
+        this.fast = this.fastPossible();
         return;
       case '#unset_field':
         this.unsetField = Buffer.from(unescapeZeek(rest), 'latin1');
+        this.fast = this.fastPossible();
         return;
       case '#fields': {
         const names = rest.split(sepChar).map(unescapeZeek);
         if (names.length > 127 * 1024) this.fail(lineNo, '#fields: too many columns');
-        const columns = new Int8Array(names.length).fill(-1);
+        const columns = new Int8Array(names.length).fill(NOT_USED);
         for (let f = 0; f < ZEEK_FIELDS.length; f++) {
           const at = names.indexOf(ZEEK_FIELDS[f][0]);
           if (at >= 0) columns[at] = f;
