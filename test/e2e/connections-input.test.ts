@@ -55,8 +55,9 @@ describe('decoding', () => {
       tcp('0.07', client, server, 'A', { seq: 1102, ack: 6002, frame }),
     ]);
     const { rows, result } = await runRows([file]);
+    // active_until: the server's FIN at 0.06 (the second FIN), before the final ACK at 0.07.
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.070000000,0.070000000,2001:db8::1:0:0:1,49152,2001:db8::80,443,tcp,5,3,100,1000,fin,1',
+      '0,1700000000.000000000,1700000000.070000000,0.070000000,2001:db8::1:0:0:1,49152,2001:db8::80,443,tcp,5,3,100,1000,fin,1,1700000000.060000000',
     ]);
     expect(result.stats.skippedByName()).toEqual({});
   });
@@ -87,9 +88,10 @@ describe('decoding', () => {
     const file = writeCapture(dir, 'ipv4-fragments.pcap', records);
     const { rows, result } = await runRows([file]);
     // The last record (a later fragment at 0.4) moves the clock but not the
-    // connection's last time.
+    // connection's last time; the capture ends there, so end-of-trace's
+    // active_until is 0.4.
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.300000000,0.300000000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,1004,0,end-of-trace,1',
+      '0,1700000000.000000000,1700000000.300000000,0.300000000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,1004,0,end-of-trace,1,1700000000.400000000',
     ]);
     expect(result.connections).toBe(1);
     expect(result.stats.packets).toBe(7);
@@ -117,9 +119,10 @@ describe('decoding', () => {
     ];
     const whole = writeCapture(dir, 'whole-frames.pcap', records({}));
     const cut = writeCapture(dir, 'header-only-frames.pcap', records({ snaplen: 68 }), { snaplen: 68 });
+    // active_until: the server's FIN at 0.07 (the last ACK at 0.08 is later); the RST at 0.14.
     const expected = [
-      '0,1700000000.000000000,1700000000.080000000,0.080000000,10.0.0.1,40001,192.0.2.1,80,tcp,4,5,500,3620,fin,1',
-      '1,1700000000.100000000,1700000000.140000000,0.040000000,2001:db8::1,49153,2001:db8::80,443,tcp,3,2,300,1440,rst,1',
+      '0,1700000000.000000000,1700000000.080000000,0.080000000,10.0.0.1,40001,192.0.2.1,80,tcp,4,5,500,3620,fin,1,1700000000.070000000',
+      '1,1700000000.100000000,1700000000.140000000,0.040000000,2001:db8::1,49153,2001:db8::80,443,tcp,3,2,300,1440,rst,1,1700000000.140000000',
     ];
     const fromWhole = await runRows([whole]);
     const fromCut = await runRows([cut]);
@@ -145,9 +148,10 @@ describe('time', () => {
   it('years-apart: exact epoch text and durations to the nanosecond', async () => {
     const file = writeCapture(dir, 'years-apart.pcap', farRecords());
     const { rows, result } = await runRows([file], { idleTimeout: 0 });
+    // Both still open at the last packet (157766400.000000003): active_until.
     expect(rows).toEqual([
-      '0,1700000000.000000000,1857766400.000000001,157766400.000000001,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,1,2,end-of-trace,0',
-      '1,1857766400.000000002,1857766400.000000003,0.000000001,10.0.0.2,40002,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1',
+      '0,1700000000.000000000,1857766400.000000001,157766400.000000001,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,1,2,end-of-trace,0,1857766400.000000003',
+      '1,1857766400.000000002,1857766400.000000003,0.000000001,10.0.0.2,40002,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1,1857766400.000000003',
     ]);
     // The jump of more than a day is a warning, not an error (SPEC §1).
     expect(result.stats.warnings).toHaveLength(1);
@@ -156,10 +160,11 @@ describe('time', () => {
   it('years-apart-idle: the 300 s idle expiry happens at its instant, the far packet opens a new connection', async () => {
     const file = writeCapture(dir, 'years-apart-idle.pcap', farRecords());
     const { rows } = await runRows([file]);
+    // Conn 0 is active until its deadline, 0 + 300 s; the others until the last packet.
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,1,0,idle,0',
-      '1,1857766400.000000001,1857766400.000000001,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,0,1,0,2,end-of-trace,0',
-      '2,1857766400.000000002,1857766400.000000003,0.000000001,10.0.0.2,40002,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1',
+      '0,1700000000.000000000,1700000000.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,1,0,idle,0,1700000300.000000000',
+      '1,1857766400.000000001,1857766400.000000001,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,0,1,0,2,end-of-trace,0,1857766400.000000003',
+      '2,1857766400.000000002,1857766400.000000003,0.000000001,10.0.0.2,40002,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1,1857766400.000000003',
     ]);
   });
 
@@ -180,10 +185,10 @@ describe('time', () => {
       const file = writeCapture(dir, 'from-to-window.pcap', records());
       const { rows, result } = await runRows([file], { from: '1', to: '2.5' });
       // C1's first kept packet comes from the server: the client is still the
-      // higher port, and syn_seen is 0.
+      // higher port, and syn_seen is 0. Both end at the window's last record (2.25).
       expect(rows).toEqual([
-        '0,1700000001.250000000,1700000002.250000000,1.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,10,20,end-of-trace,0',
-        '1,1700000001.750000000,1700000001.750000000,0.000000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,0,0,0,end-of-trace,1',
+        '0,1700000001.250000000,1700000002.250000000,1.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,10,20,end-of-trace,0,1700000002.250000000',
+        '1,1700000001.750000000,1700000001.750000000,0.000000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,0,0,0,end-of-trace,1,1700000002.250000000',
       ]);
       expect(result.stats.packets).toBe(3);
     });
@@ -192,7 +197,7 @@ describe('time', () => {
       const file = writeCapture(dir, 'to-window.pcap', records());
       const { rows } = await runRows([file], { to: '1' });
       expect(rows).toEqual([
-        '0,1700000000.250000000,1700000000.750000000,0.500000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1',
+        '0,1700000000.250000000,1700000000.750000000,0.500000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1,1700000000.750000000',
       ]);
     });
   });
@@ -215,10 +220,12 @@ describe('gzip input', () => {
     expect(fs.readFileSync(plain)).toEqual(captureBytes(records));
     const fromPlain = await runRows([plain]);
     const fromGzip = await runRows([gzipped]);
+    // Conn 0 is active until C1's new SYN at 2 (port reuse), past its last
+    // packet at 0.03; the others until the last packet, that SYN.
     expect(fromPlain.rows).toEqual([
-      '0,1700000000.000000000,1700000000.030000000,0.030000000,10.0.0.1,40001,192.0.2.1,80,tcp,2,2,100,200,port-reuse,1',
-      '1,1700000000.500000000,1700000000.500000000,0.000000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,0,7,0,end-of-trace,0',
-      '2,1700000002.000000000,1700000002.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,0,0,end-of-trace,1',
+      '0,1700000000.000000000,1700000000.030000000,0.030000000,10.0.0.1,40001,192.0.2.1,80,tcp,2,2,100,200,port-reuse,1,1700000002.000000000',
+      '1,1700000000.500000000,1700000000.500000000,0.000000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,0,7,0,end-of-trace,0,1700000002.000000000',
+      '2,1700000002.000000000,1700000002.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,0,0,end-of-trace,1,1700000002.000000000',
     ]);
     expect(fromGzip.rows).toEqual(fromPlain.rows);
 

@@ -5,7 +5,12 @@
  * SPEC rules; its columns are
  *
  *   conn,first_time,last_time,duration,client_addr,client_port,server_addr,
- *   server_port,proto,packets_c2s,packets_s2c,bytes_c2s,bytes_s2c,close,syn_seen
+ *   server_port,proto,packets_c2s,packets_s2c,bytes_c2s,bytes_s2c,close,syn_seen,
+ *   active_until
+ *
+ * active_until is the instant the connection stopped being active (its
+ * `deactivate`): the second FIN or the RST, the SYN that reused the port, the
+ * idle or SYN deadline, the eviction, or the capture's last packet.
  *
  * and the rows are listed in the order they are written (the order
  * connections leave the table; ties by conn).
@@ -53,7 +58,7 @@ async function rowsOf(name: string, records: ScenarioRecord[], options = {}) {
 it('the rows have the documented columns', () => {
   expect(HEADER).toBe(
     'conn,first_time,last_time,duration,client_addr,client_port,server_addr,server_port,proto,' +
-      'packets_c2s,packets_s2c,bytes_c2s,bytes_s2c,close,syn_seen',
+      'packets_c2s,packets_s2c,bytes_c2s,bytes_s2c,close,syn_seen,active_until',
   );
 });
 
@@ -70,8 +75,8 @@ describe('client and server from the first packet', () => {
       tcp('1.25', tieReceiver, tieSender, 'PA', { payload: 20 }),
     ]);
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.500000000,0.500000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,0,100,end-of-trace,0',
-      '1,1700000001.000000000,1700000001.250000000,0.250000000,10.0.0.3,5000,10.0.0.2,5000,tcp,1,1,10,20,end-of-trace,0',
+      '0,1700000000.000000000,1700000000.500000000,0.500000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,0,100,end-of-trace,0,1700000001.250000000',
+      '1,1700000001.000000000,1700000001.250000000,0.250000000,10.0.0.3,5000,10.0.0.2,5000,tcp,1,1,10,20,end-of-trace,0,1700000001.250000000',
     ]);
     expect(result.connections).toBe(2);
     expect(result.closedByReason[reason('end-of-trace')]).toBe(2);
@@ -89,7 +94,7 @@ describe('client and server from the first packet', () => {
     ]);
     // first_time and last_time are the first and last packets in file order.
     expect(rows).toEqual([
-      '0,1700000000.000030000,1700000000.300000000,0.299970000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,50,0,end-of-trace,0',
+      '0,1700000000.000030000,1700000000.300000000,0.299970000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,50,0,end-of-trace,0,1700000000.300000000',
     ]);
     expect(result.stats.backwards).toBe(1);
   });
@@ -99,9 +104,10 @@ describe('client and server from the first packet', () => {
       tcp('0', S1, C1, 'SA', { seq: 5000, ack: 1001 }),
       tcp('0.1', C1, S1, 'S', { seq: 999 }),
     ]);
+    // Conn 0 is active until the reusing SYN at 0.1, after its own last packet at 0.
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,0,1,0,0,port-reuse,0',
-      '1,1700000000.100000000,1700000000.100000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,0,0,end-of-trace,1',
+      '0,1700000000.000000000,1700000000.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,0,1,0,0,port-reuse,0,1700000000.100000000',
+      '1,1700000000.100000000,1700000000.100000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,0,0,end-of-trace,1,1700000000.100000000',
     ]);
   });
 });
@@ -116,7 +122,7 @@ describe('SYN without ACK on a known connection', () => {
       tcp('0.04', C1, S1, 'PA', { seq: 1001, ack: 5001, payload: 10 }),
     ]);
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.040000000,0.040000000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,10,0,end-of-trace,1',
+      '0,1700000000.000000000,1700000000.040000000,0.040000000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,10,0,end-of-trace,1,1700000000.040000000',
     ]);
   });
 
@@ -135,7 +141,7 @@ describe('SYN without ACK on a known connection', () => {
       { synTimeout: '2.5' },
     );
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000003.100000000,3.100000000,10.0.0.1,40001,192.0.2.1,80,tcp,4,1,0,0,end-of-trace,1',
+      '0,1700000000.000000000,1700000003.100000000,3.100000000,10.0.0.1,40001,192.0.2.1,80,tcp,4,1,0,0,end-of-trace,1,1700000003.100000000',
     ]);
   });
 
@@ -153,11 +159,12 @@ describe('SYN without ACK on a known connection', () => {
       tcp('2.01', S1, C1, 'SA', { seq: 7000, ack: 90001 }),
     ]);
     expect(rows).toEqual([
-      // Left at 1 s (C2's SYN), then at 2 s (C1's new SYN), then the end.
-      '1,1700000000.500000000,1700000000.500000000,0.000000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,0,7,0,port-reuse,0',
-      '0,1700000000.000000000,1700000000.030000000,0.030000000,10.0.0.1,40001,192.0.2.1,80,tcp,2,2,100,200,port-reuse,1',
-      '2,1700000001.000000000,1700000001.000000000,0.000000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,0,0,0,end-of-trace,1',
-      '3,1700000002.000000000,1700000002.010000000,0.010000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1',
+      // Left at 1 s (C2's SYN), then at 2 s (C1's new SYN), each active until
+      // that SYN; then the end (the last packet, 2.01).
+      '1,1700000000.500000000,1700000000.500000000,0.000000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,0,7,0,port-reuse,0,1700000001.000000000',
+      '0,1700000000.000000000,1700000000.030000000,0.030000000,10.0.0.1,40001,192.0.2.1,80,tcp,2,2,100,200,port-reuse,1,1700000002.000000000',
+      '2,1700000001.000000000,1700000001.000000000,0.000000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,0,0,0,end-of-trace,1,1700000002.010000000',
+      '3,1700000002.000000000,1700000002.010000000,0.010000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1,1700000002.010000000',
     ]);
     expect(result.connections).toBe(4);
     expect(result.closedByReason[reason('port-reuse')]).toBe(2);
@@ -167,6 +174,8 @@ describe('SYN without ACK on a known connection', () => {
     // tshark keeps these three as one stream; SPEC §3 splits them
     // (docs/connections.md "Differences from tshark", rule split-by-new-syn).
     // The SYNs reuse ISN 1000: "closed" is checked before "retransmission".
+    // active_until: the server's FIN at 0.2 (not the last ACK at 0.3, nor the
+    // SYN at 1 that removes it), the RST at 1.1, the last packet at 2.01.
     const { rows, result } = await rowsOf('syn-after-fin-and-rst-close', [
       tcp('0', C1, S1, 'S', { seq: 1000 }),
       tcp('0.01', S1, C1, 'SA', { seq: 5000, ack: 1001 }),
@@ -181,9 +190,9 @@ describe('SYN without ACK on a known connection', () => {
       tcp('2.01', S1, C1, 'SA', { seq: 7000, ack: 1001 }),
     ]);
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.300000000,0.300000000,10.0.0.1,40001,192.0.2.1,80,tcp,4,2,0,0,fin,1',
-      '1,1700000001.000000000,1700000001.100000000,0.100000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,2,0,0,rst,1',
-      '2,1700000002.000000000,1700000002.010000000,0.010000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1',
+      '0,1700000000.000000000,1700000000.300000000,0.300000000,10.0.0.1,40001,192.0.2.1,80,tcp,4,2,0,0,fin,1,1700000000.200000000',
+      '1,1700000001.000000000,1700000001.100000000,0.100000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,2,0,0,rst,1,1700000001.100000000',
+      '2,1700000002.000000000,1700000002.010000000,0.010000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,1,0,0,end-of-trace,1,1700000002.010000000',
     ]);
     expect(result.closedByReason[reason('fin')]).toBe(1);
     expect(result.closedByReason[reason('rst')]).toBe(1);
@@ -201,10 +210,11 @@ describe('closing', () => {
       tcp('0.1', C2, S1, 'S', { seq: 2000 }),
       tcp('0.11', S1, C2, 'RA', { seq: 0, ack: 2001 }),
     ]);
-    // Closed connections stay in the table until the end, and keep their reason.
+    // Closed connections stay in the table until the end, and keep their
+    // reason; each is active until its first RST (0.05, 0.11), not the late one.
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.060000000,0.060000000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,10,0,rst,1',
-      '1,1700000000.100000000,1700000000.110000000,0.010000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,1,0,0,rst,1',
+      '0,1700000000.000000000,1700000000.060000000,0.060000000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,10,0,rst,1,1700000000.050000000',
+      '1,1700000000.100000000,1700000000.110000000,0.010000000,10.0.0.2,40002,192.0.2.1,80,tcp,1,1,0,0,rst,1,1700000000.110000000',
     ]);
   });
 
@@ -220,7 +230,7 @@ describe('closing', () => {
       tcp('0.3', C1, S1, 'FA', { seq: 1001, ack: 5051 }),
     ]);
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.300000000,0.300000000,10.0.0.1,40001,192.0.2.1,80,tcp,5,3,0,50,end-of-trace,1',
+      '0,1700000000.000000000,1700000000.300000000,0.300000000,10.0.0.1,40001,192.0.2.1,80,tcp,5,3,0,50,end-of-trace,1,1700000000.300000000',
     ]);
   });
 
@@ -236,8 +246,10 @@ describe('closing', () => {
       tcp('0.7', C1, S1, 'A', { seq: 1002, ack: 5002 }),
       tcp('0.8', C1, S1, 'R', { seq: 1002 }),
     ]);
+    // Active until the first FIN of the second side (0.2): the repeats, the
+    // last ACK and the RST come later.
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.800000000,0.800000000,10.0.0.1,40001,192.0.2.1,80,tcp,6,3,0,0,fin,1',
+      '0,1700000000.000000000,1700000000.800000000,0.800000000,10.0.0.1,40001,192.0.2.1,80,tcp,6,3,0,0,fin,1,1700000000.200000000',
     ]);
     expect(result.connections).toBe(1);
     expect(result.closedByReason[reason('rst')]).toBe(0);
@@ -249,6 +261,7 @@ describe('timeouts', () => {
     // Idle timeout 2 s. Deadlines: conn 1 at 2.12 (between conn 0's packets
     // at 1.5 and 3), conns 2 and 3 at 4 (conn 3's last packet read first at the
     // same instant), conn 0 at 5.5; conn 4 (at 6) is still open at the end.
+    // Each is active until its deadline (last packet + 2 s).
     const { rows, result } = await rowsOf(
       'idle-expiry',
       [
@@ -271,11 +284,11 @@ describe('timeouts', () => {
       { idleTimeout: '2' },
     );
     expect(rows).toEqual([
-      '1,1700000000.100000000,1700000000.120000000,0.020000000,10.0.0.2,40002,192.0.2.1,80,tcp,2,1,30,0,idle,1',
-      '2,1700000000.200000000,1700000002.000000000,1.800000000,10.0.0.3,40003,192.0.2.1,80,tcp,2,1,0,0,idle,1',
-      '3,1700000000.300000000,1700000002.000000000,1.700000000,10.0.0.4,40004,192.0.2.1,80,tcp,2,1,0,0,idle,1',
-      '0,1700000000.000000000,1700000003.500000000,3.500000000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,10,20,idle,1',
-      '4,1700000006.000000000,1700000006.000000000,0.000000000,10.0.0.5,40005,192.0.2.1,80,tcp,1,0,5,0,end-of-trace,0',
+      '1,1700000000.100000000,1700000000.120000000,0.020000000,10.0.0.2,40002,192.0.2.1,80,tcp,2,1,30,0,idle,1,1700000002.120000000',
+      '2,1700000000.200000000,1700000002.000000000,1.800000000,10.0.0.3,40003,192.0.2.1,80,tcp,2,1,0,0,idle,1,1700000004.000000000',
+      '3,1700000000.300000000,1700000002.000000000,1.700000000,10.0.0.4,40004,192.0.2.1,80,tcp,2,1,0,0,idle,1,1700000004.000000000',
+      '0,1700000000.000000000,1700000003.500000000,3.500000000,10.0.0.1,40001,192.0.2.1,80,tcp,3,2,10,20,idle,1,1700000005.500000000',
+      '4,1700000006.000000000,1700000006.000000000,0.000000000,10.0.0.5,40005,192.0.2.1,80,tcp,1,0,5,0,end-of-trace,0,1700000006.000000000',
     ]);
     expect(result.closedByReason[reason('idle')]).toBe(4);
   });
@@ -286,15 +299,16 @@ describe('timeouts', () => {
       [tcp('0', C1, S1, 'PA', { payload: 1 }), tcp('2', C1, S1, 'PA', { payload: 2 })],
       { idleTimeout: '2' },
     );
+    // Conn 0 is active until its deadline 2, the instant conn 1 opens.
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,1,0,idle,0',
-      '1,1700000002.000000000,1700000002.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,2,0,end-of-trace,0',
+      '0,1700000000.000000000,1700000000.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,1,0,idle,0,1700000002.000000000',
+      '1,1700000002.000000000,1700000002.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,2,0,end-of-trace,0,1700000002.000000000',
     ]);
   });
 
   it('syn-timeout: a connection that never got past its SYNs expires 1 s after the last one', async () => {
     // C1's SYNs at 0 and 0.5 → deadline 1.5, reached between C2's packets;
-    // C2's SYN-ACK takes it out of the SYN-only state.
+    // C2's SYN-ACK takes it out of the SYN-only state. C1 is active until 1.5.
     const { rows, result } = await rowsOf(
       'syn-timeout',
       [
@@ -308,8 +322,8 @@ describe('timeouts', () => {
       { synTimeout: '1' },
     );
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.500000000,0.500000000,10.0.0.1,40001,192.0.2.1,80,tcp,2,0,0,0,syn-timeout,1',
-      '1,1700000000.100000000,1700000003.000000000,2.900000000,10.0.0.2,40002,192.0.2.1,80,tcp,3,1,1,0,end-of-trace,1',
+      '0,1700000000.000000000,1700000000.500000000,0.500000000,10.0.0.1,40001,192.0.2.1,80,tcp,2,0,0,0,syn-timeout,1,1700000001.500000000',
+      '1,1700000000.100000000,1700000003.000000000,2.900000000,10.0.0.2,40002,192.0.2.1,80,tcp,3,1,1,0,end-of-trace,1,1700000003.000000000',
     ]);
     expect(result.closedByReason[reason('syn-timeout')]).toBe(1);
   });
@@ -329,13 +343,15 @@ describe('eviction', () => {
     }
     const { rows, result } = await rowsOf('max-connections', records, { maxConnections: 10 });
 
-    const synOnly = (k: number, close: string): string =>
-      `${k},${epoch(at(k))},${epoch(at(k))},0.000000000,10.0.0.1,${50000 + k},192.0.2.1,80,tcp,1,0,0,0,${close},1`;
+    const synOnly = (k: number, close: string, until: string): string =>
+      `${k},${epoch(at(k))},${epoch(at(k))},0.000000000,10.0.0.1,${50000 + k},192.0.2.1,80,tcp,1,0,0,0,${close},1,${until}`;
     const expected: string[] = [];
-    for (let k = 1; k <= 40; k++) expected.push(synOnly(k, 'evicted'));
-    // At the end, the 10 left in conn order: 0 (50 packets, 49 bytes, last at 0.495) and 41…49.
-    expected.push('0,1700000000.000000000,1700000000.495000000,0.495000000,10.0.0.1,50000,192.0.2.1,80,tcp,50,0,49,0,end-of-trace,1');
-    for (let k = 41; k < 50; k++) expected.push(synOnly(k, 'end-of-trace'));
+    // Connection k is evicted by the SYN of connection k + 9: active until then.
+    for (let k = 1; k <= 40; k++) expected.push(synOnly(k, 'evicted', epoch(at(k + 9))));
+    // At the end, the 10 left in conn order: 0 (50 packets, 49 bytes, last at 0.495) and 41…49,
+    // all active until the last packet (0.495).
+    expected.push('0,1700000000.000000000,1700000000.495000000,0.495000000,10.0.0.1,50000,192.0.2.1,80,tcp,50,0,49,0,end-of-trace,1,1700000000.495000000');
+    for (let k = 41; k < 50; k++) expected.push(synOnly(k, 'end-of-trace', '1700000000.495000000'));
     expect(rows).toEqual(expected);
 
     expect(result.connections).toBe(50);
@@ -358,11 +374,13 @@ describe('eviction', () => {
       ],
       { maxConnections: 2 },
     );
+    // active_until: conn 0 its eviction (0.2); conn 1 its RST (0.15), not its
+    // eviction; the others the last packet (0.3).
     expect(rows).toEqual([
-      '0,1700000000.000000000,1700000000.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,1,0,evicted,0',
-      '1,1700000000.100000000,1700000000.150000000,0.050000000,10.0.0.2,40002,192.0.2.1,80,tcp,2,0,0,0,rst,1',
-      '2,1700000000.200000000,1700000000.200000000,0.000000000,10.0.0.3,40003,192.0.2.1,80,tcp,1,0,3,0,end-of-trace,0',
-      '3,1700000000.300000000,1700000000.300000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,4,0,end-of-trace,0',
+      '0,1700000000.000000000,1700000000.000000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,1,0,evicted,0,1700000000.200000000',
+      '1,1700000000.100000000,1700000000.150000000,0.050000000,10.0.0.2,40002,192.0.2.1,80,tcp,2,0,0,0,rst,1,1700000000.150000000',
+      '2,1700000000.200000000,1700000000.200000000,0.000000000,10.0.0.3,40003,192.0.2.1,80,tcp,1,0,3,0,end-of-trace,0,1700000000.300000000',
+      '3,1700000000.300000000,1700000000.300000000,0.000000000,10.0.0.1,40001,192.0.2.1,80,tcp,1,0,4,0,end-of-trace,0,1700000000.300000000',
     ]);
     expect(result.evictions).toBe(2);
     expect(result.peakOccupancy).toBe(2);
