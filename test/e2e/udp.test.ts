@@ -83,11 +83,11 @@ async function rows(file: string, options: ReplayOptions): Promise<Row[]> {
   return out;
 }
 
-/** The columns that tell a flow: conn, times, endpoints, proto, counts, close. */
+/** The columns that tell a flow: conn, times, endpoints, proto, counts, close, syn_seen, active_until. */
 function brief(r: Row): string {
   return [
     r.conn, r.first_time.slice(-12), r.last_time.slice(-12), `${r.client_addr}:${r.client_port}`, `${r.server_addr}:${r.server_port}`,
-    r.proto, r.packets_c2s, r.packets_s2c, r.bytes_c2s, r.bytes_s2c, r.close, r.syn_seen,
+    r.proto, r.packets_c2s, r.packets_s2c, r.bytes_c2s, r.bytes_s2c, r.close, r.syn_seen, r.active_until.slice(-12),
   ].join(' ');
 }
 
@@ -101,8 +101,8 @@ describe('UDP flows in connections', () => {
       { t: '0.31', from: 'dns', to: 'c2', payload: 0 }, // an empty datagram counts a packet, 0 bytes
     ]);
     expect((await rows(file, { proto: 'udp' })).map(brief)).toEqual([
-      '0 00.100000000 00.100400000 10.0.0.1:40001 192.0.2.53:53 udp 1 1 33 129 end-of-trace 0',
-      '1 00.200000000 00.310000000 10.0.0.2:40002 192.0.2.53:53 udp 2 1 80 0 end-of-trace 0',
+      '0 00.100000000 00.100400000 10.0.0.1:40001 192.0.2.53:53 udp 1 1 33 129 end-of-trace 0 00.310000000',
+      '1 00.200000000 00.310000000 10.0.0.2:40002 192.0.2.53:53 udp 2 1 80 0 end-of-trace 0 00.310000000',
     ]);
     // The default (tcp) sees no connection in it.
     expect(await rows(file, {})).toEqual([]);
@@ -118,7 +118,7 @@ describe('UDP flows in connections', () => {
     }
     const file = capture('quic.pcap', list);
     expect((await rows(file, { proto: 'udp' })).map(brief)).toEqual([
-      '0 00.000000000 99.500000000 10.0.0.3:40003 192.0.2.1:443 udp 300 300 360000 405000 end-of-trace 0',
+      '0 00.000000000 99.500000000 10.0.0.3:40003 192.0.2.1:443 udp 300 300 360000 405000 end-of-trace 0 99.500000000',
     ]);
     expect((await rows(file, { proto: 'udp' }))[0].duration).toBe('299.500000000');
   });
@@ -131,15 +131,15 @@ describe('UDP flows in connections', () => {
       { t: '40', from: 'c2', to: 'dns', payload: 1 }, // moves the clock past the second flow's deadline (29.999999999)
     ]);
     expect((await rows(file, { proto: 'udp', udpTimeout: '10' })).map(brief)).toEqual([
-      '0 00.000000000 00.000000000 10.0.0.1:40001 192.0.2.53:53 udp 1 0 10 0 idle 0',
+      '0 00.000000000 00.000000000 10.0.0.1:40001 192.0.2.53:53 udp 1 0 10 0 idle 0 10.000000000',
       // The second flow's client is the sender of its first packet: the server side.
-      '1 10.000000000 19.999999999 192.0.2.53:53 10.0.0.1:40001 udp 1 1 20 30 idle 0',
-      '2 40.000000000 40.000000000 10.0.0.2:40002 192.0.2.53:53 udp 1 0 1 0 end-of-trace 0',
+      '1 10.000000000 19.999999999 192.0.2.53:53 10.0.0.1:40001 udp 1 1 20 30 idle 0 29.999999999',
+      '2 40.000000000 40.000000000 10.0.0.2:40002 192.0.2.53:53 udp 1 0 1 0 end-of-trace 0 40.000000000',
     ]);
     // The timeout off (tshark's view): one flow for the pair, to the end.
     expect((await rows(file, { proto: 'udp', udpTimeout: 0 })).map(brief)).toEqual([
-      '0 00.000000000 19.999999999 10.0.0.1:40001 192.0.2.53:53 udp 2 1 40 20 end-of-trace 0',
-      '1 40.000000000 40.000000000 10.0.0.2:40002 192.0.2.53:53 udp 1 0 1 0 end-of-trace 0',
+      '0 00.000000000 19.999999999 10.0.0.1:40001 192.0.2.53:53 udp 2 1 40 20 end-of-trace 0 40.000000000',
+      '1 40.000000000 40.000000000 10.0.0.2:40002 192.0.2.53:53 udp 1 0 1 0 end-of-trace 0 40.000000000',
     ]);
     // The TCP idle timeout does not apply to UDP flows.
     expect((await rows(file, { proto: 'udp', udpTimeout: 0, idleTimeout: '1' })).length).toBe(2);
@@ -150,7 +150,11 @@ describe('UDP flows in connections', () => {
       { t: '0', from: 'c1', to: 'dns', payload: 10 },
       { t: '5', from: 'c2', to: 'dns', payload: 10 },
     ]);
-    expect((await rows(file, { proto: 'udp', udpTimeout: '5' })).map((r) => `${r.conn} ${r.close}`)).toEqual(['0 idle', '1 end-of-trace']);
+    // Both are active until the last packet at 5: flow 0's deadline (0 + 5) is that instant.
+    expect((await rows(file, { proto: 'udp', udpTimeout: '5' })).map((r) => `${r.conn} ${r.close} ${r.active_until}`)).toEqual([
+      '0 idle 1700000005.000000000',
+      '1 end-of-trace 1700000005.000000000',
+    ]);
   });
 
   it('both directions: the first sender is the client whichever port is higher', async () => {
@@ -160,7 +164,7 @@ describe('UDP flows in connections', () => {
       { t: '2', from: 'c5', to: 'dns', payload: 4 },
     ]);
     expect((await rows(file, { proto: 'udp' })).map(brief)).toEqual([
-      '0 01.000000000 02.000000000 192.0.2.53:53 10.0.0.5:40005 udp 1 2 7 7 end-of-trace 0',
+      '0 01.000000000 02.000000000 192.0.2.53:53 10.0.0.5:40005 udp 1 2 7 7 end-of-trace 0 02.000000000',
     ]);
   });
 
@@ -181,14 +185,14 @@ describe('UDP flows in connections', () => {
         { t: '0.4', from: 'c1', to: 'web', flags: 'A' },
       ],
     );
-    const tcpRow = '0 00.100000000 00.400000000 10.0.0.1:40001 192.0.2.1:80 tcp 4 2 100 0 fin 1';
+    const tcpRow = '0 00.100000000 00.400000000 10.0.0.1:40001 192.0.2.1:80 tcp 4 2 100 0 fin 1 00.350000000';
     expect((await rows(file, { proto: 'both' })).map(brief)).toEqual([
       tcpRow,
-      '1 00.120000000 00.500000000 10.0.0.1:40001 192.0.2.1:80 udp 2 1 55 70 end-of-trace 0',
+      '1 00.120000000 00.500000000 10.0.0.1:40001 192.0.2.1:80 udp 2 1 55 70 end-of-trace 0 00.500000000',
     ]);
     expect((await rows(file, {})).map(brief)).toEqual([tcpRow]);
     expect((await rows(file, { proto: 'udp' })).map(brief)).toEqual([
-      '0 00.120000000 00.500000000 10.0.0.1:40001 192.0.2.1:80 udp 2 1 55 70 end-of-trace 0',
+      '0 00.120000000 00.500000000 10.0.0.1:40001 192.0.2.1:80 udp 2 1 55 70 end-of-trace 0 00.500000000',
     ]);
     const both = await runReplay([file], { proto: 'both', servers: 2, policy: ['round-robin'] });
     expect(both.summary.capture.bytes).toBe(100 + 125);
@@ -208,11 +212,14 @@ describe('UDP flows in connections', () => {
         { t: '0.35', from: 'c1', to: 'web', flags: 'A' }, // a new connection; full: c2's flow (last 0.2) leaves
       ],
     );
-    expect((await rows(file, { proto: 'both', maxConnections: 2 })).map((r) => `${r.conn} ${r.proto} ${r.client_addr} ${r.close}`)).toEqual([
-      '0 tcp 10.0.0.1 evicted',
-      '1 udp 10.0.0.2 evicted',
-      '2 udp 10.0.0.3 end-of-trace',
-      '3 tcp 10.0.0.1 end-of-trace',
+    // Each evicted entry is active until the packet that pushed it out (0.3, 0.35); the others until the last packet, 0.35.
+    expect(
+      (await rows(file, { proto: 'both', maxConnections: 2 })).map((r) => `${r.conn} ${r.proto} ${r.client_addr} ${r.close} ${r.active_until}`),
+    ).toEqual([
+      '0 tcp 10.0.0.1 evicted 1700000000.300000000',
+      '1 udp 10.0.0.2 evicted 1700000000.350000000',
+      '2 udp 10.0.0.3 end-of-trace 1700000000.350000000',
+      '3 tcp 10.0.0.1 end-of-trace 1700000000.350000000',
     ]);
   });
 });
@@ -321,11 +328,12 @@ describe('UDP flows in the replay', () => {
   it('the CLI takes --proto and --udp-timeout (replay, connections) and refuses an unknown protocol', () => {
     const r = runCli(['connections', '--proto', 'udp', '--udp-timeout', '1.95', '-q', file]);
     expect(r.status).toBe(0);
+    // conn, close, syn_seen, active_until: U0 and U1 until their deadlines (0.15 and 0.35 + 1.95), U2 and U3 until the last packet (4.0).
     expect(r.stdout.split('\n').slice(1, -1).map((l) => l.split(',').slice(0, 1).concat(l.split(',').slice(13)).join(' '))).toEqual([
-      '0 idle 0',
-      '1 idle 0',
-      '2 end-of-trace 0',
-      '3 end-of-trace 0',
+      '0 idle 0 1700000002.100000000',
+      '1 idle 0 1700000002.300000000',
+      '2 end-of-trace 0 1700000004.000000000',
+      '3 end-of-trace 0 1700000004.000000000',
     ]);
     const replay = runCli(['--proto', 'udp', '--udp-timeout', '1.95', '-n', '3', '-p', 'round-robin', '-q', file]);
     expect(replay.status).toBe(0);
