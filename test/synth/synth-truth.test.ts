@@ -4,6 +4,7 @@
  * truth byte for byte — for several seeds and for every format, link type,
  * IPv6 share and snaplen, in the web profile (starting empty) and in the
  * Olympic profile (starting in steady state, connections seen mid-stream).
+ * The truth's `active_until` is also checked against its rule, row by row.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -59,6 +60,36 @@ function closeCounts(csv: string): Record<string, number> {
   return counts;
 }
 
+/** Epoch text with 9 decimals → integer nanoseconds. */
+const ns = (text: string): bigint => BigInt(text.replace('.', ''));
+
+/**
+ * Checks the truth's active_until by the rule (docs/connections.md) with the
+ * default timeouts (300 s idle, 60 s SYN): last packet + timeout for `idle`
+ * and `syn-timeout`, the closing packet (between first and last) for `fin`
+ * and `rst`, the capture's last packet for `end-of-trace`. Returns how many
+ * `fin` rows end before their last packet (the final ACK comes later).
+ */
+function checkActiveUntil(csv: string): number {
+  const col = (name: (typeof CONNECTION_COLUMNS)[number]): number => CONNECTION_COLUMNS.indexOf(name);
+  const rows = csv.trim().split('\n').slice(1).map((l) => l.split(','));
+  const end = rows.reduce((m, r) => (ns(r[col('last_time')]) > m ? ns(r[col('last_time')]) : m), 0n);
+  let finBeforeLast = 0;
+  for (const r of rows) {
+    const [first, last, until, close] = [ns(r[col('first_time')]), ns(r[col('last_time')]), ns(r[col('active_until')]), r[col('close')]];
+    const where = `conn ${r[0]} ${close}`;
+    if (close === 'idle') expect(until - last, where).toBe(300_000_000_000n);
+    else if (close === 'syn-timeout') expect(until - last, where).toBe(60_000_000_000n);
+    else if (close === 'end-of-trace') expect(until, where).toBe(end);
+    else {
+      expect(['fin', 'rst'], where).toContain(close);
+      expect(first <= until && until <= last, where).toBe(true);
+      if (close === 'fin' && until < last) finBeforeLast++;
+    }
+  }
+  return finBeforeLast;
+}
+
 const FORMATS: SynthFormat[] = ['pcap', 'pcap-ns', 'pcapng'];
 const LINKS: SynthLinkType[] = ['ethernet', 'vlan', 'sll', 'raw'];
 /** Link header bytes: a header-only snaplen must hold them, the IP header and 14 TCP bytes. */
@@ -88,11 +119,14 @@ describe('synth --truth equals connections on the capture', () => {
 
   it('web, several seeds over 400 s: rows leave by idle and syn timeouts, closes and the end, in the same order', async () => {
     const all: Record<string, number> = {};
+    let finBeforeLast = 0;
     for (const seed of [11, 12, 13]) {
       const made = make({ profile: 'web', seed, rate: 2, durationSec: 400, format: 'pcap', linkType: 'ethernet', snaplen: 68, gzip: false });
       expect(await connectionsOf(made.file)).toBe(made.truth);
       for (const [k, v] of Object.entries(closeCounts(made.truth))) all[k] = (all[k] ?? 0) + v;
+      finBeforeLast += checkActiveUntil(made.truth);
     }
+    expect(finBeforeLast).toBeGreaterThan(0);
     // Every way a row can end is exercised (the web profile starts empty: every connection has its SYN).
     for (const reason of ['fin/1', 'rst/1', 'idle/1', 'syn-timeout/1', 'end-of-trace/1']) expect(all[reason], reason).toBeGreaterThan(0);
   });
@@ -105,6 +139,7 @@ describe('synth --truth equals connections on the capture', () => {
     ] as const) {
       const made = make({ profile: 'olympic', seed, rate: 10, durationSec: 420, format, linkType, gzip: seed === 2 });
       expect(await connectionsOf(made.file)).toBe(made.truth);
+      checkActiveUntil(made.truth);
       const counts = closeCounts(made.truth);
       // Mid-stream connections (syn_seen 0) from the pre-roll, and every other ending.
       const midStream = Object.entries(counts).filter(([k]) => k.endsWith('/0')).reduce((a, [, v]) => a + v, 0);
