@@ -4,7 +4,10 @@
  * stream is matched to one of our connections by endpoints and first time;
  * packets and payload each way must be equal. Every stream that is not exact
  * must be explained by a rule where SPEC §3 deliberately differs from tshark
- * (docs/connections.md, "Differences from tshark").
+ * (docs/connections.md, "Differences from tshark"). tshark has no
+ * `active_until`; it is checked by its rule instead: the capture's last clock
+ * for `end-of-trace`, between the first packet and that end otherwise, and
+ * not before the last packet for `port-reuse`.
  */
 import { describe, expect, it } from 'vitest';
 import { runConnections, CONNECTION_COLUMNS } from '../../src/connections.js';
@@ -27,6 +30,7 @@ interface Conn {
   bytesS2c: number;
   close: string;
   synSeen: boolean;
+  activeUntil: string;
 }
 
 const col = (name: (typeof CONNECTION_COLUMNS)[number]): number => CONNECTION_COLUMNS.indexOf(name);
@@ -47,6 +51,7 @@ async function ourConnections(file: string): Promise<Conn[]> {
         bytesS2c: Number(f[col('bytes_s2c')]),
         close: f[col('close')],
         synSeen: f[col('syn_seen')] === '1',
+        activeUntil: f[col('active_until')],
       });
     },
   });
@@ -56,11 +61,12 @@ async function ourConnections(file: string): Promise<Conn[]> {
 /**
  * Payload bytes of first IP fragments per direction, keyed `src/dst`
  * (canonical address|port): SPEC §2 counts them as they cross the wire,
- * tshark without reassembly counts 0.
+ * tshark without reassembly counts 0. Also the replay clock at the end of the
+ * capture, in epoch nanoseconds.
  */
-async function firstFragmentPayload(file: string): Promise<Map<string, number>> {
+async function firstFragmentPayload(file: string): Promise<{ fragments: Map<string, number>; endNs: bigint }> {
   const out = new Map<string, number>();
-  await runPass([file], {
+  const stats = await runPass([file], {
     tcpPacket(p) {
       if (!p.firstFragment || p.payloadLength === 0) return;
       const key = `${canonicalAddress(formatAddress(p.ipVersion, p.src))}|${p.srcPort}/${canonicalAddress(formatAddress(p.ipVersion, p.dst))}|${p.dstPort}`;
@@ -68,6 +74,26 @@ async function firstFragmentPayload(file: string): Promise<Map<string, number>> 
     },
     otherRecord() {},
   });
+  return { fragments: out, endNs: BigInt(stats.baseSec + stats.clockSec) * 1_000_000_000n + BigInt(stats.clockNsec) };
+}
+
+/** Epoch text with 9 decimals → integer nanoseconds. */
+const ns = (text: string): bigint => BigInt(text.replace('.', ''));
+
+/** Rows whose active_until breaks its rule (timeouts off, so no idle, syn-timeout or evicted), described. */
+function activeUntilProblems(file: string, conns: Conn[], endNs: bigint): string[] {
+  const out: string[] = [];
+  for (const c of conns) {
+    const until = ns(c.activeUntil);
+    const ok =
+      c.close === 'end-of-trace'
+        ? until === endNs
+        : (c.close === 'fin' || c.close === 'rst' || c.close === 'port-reuse') &&
+          ns(c.first) <= until &&
+          until <= endNs &&
+          (c.close !== 'port-reuse' || ns(c.last) <= until);
+    if (!ok) out.push(`${file} conn ${c.conn} ${c.close}: first ${c.first} last ${c.last} active_until ${c.activeUntil} end ${endNs}`);
+  }
   return out;
 }
 
@@ -163,11 +189,14 @@ describe.skipIf(!CORPUS_PRESENT)('connections against the tshark oracle', () => 
     let total = 0;
     let exact = 0;
     const verdicts: StreamVerdict[] = [];
+    const untilProblems: string[] = [];
     for (const row of tcpFiles) {
       const streams = loadOracleStreams(row.file);
       expect(streams.length, row.file).toBe(row.tcpStreams);
       const conns = await ourConnections(row.path);
-      const r = compareFile(row.file, streams, conns, await firstFragmentPayload(row.path));
+      const { fragments, endNs } = await firstFragmentPayload(row.path);
+      untilProblems.push(...activeUntilProblems(row.file, conns, endNs));
+      const r = compareFile(row.file, streams, conns, fragments);
       total += streams.length;
       exact += r.exact;
       verdicts.push(...r.verdicts);
@@ -179,5 +208,6 @@ describe.skipIf(!CORPUS_PRESENT)('connections against the tshark oracle', () => 
     for (const [rule, n] of byRule) console.log(`  ${rule}: ${n} streams`);
     for (const v of verdicts) console.log(`  ${v.rule} ${v.file} stream ${v.stream}: ${v.detail}`);
     expect(verdicts.filter((v) => v.rule === 'UNEXPLAINED')).toEqual([]);
+    expect(untilProblems).toEqual([]);
   });
 });
