@@ -22,7 +22,9 @@ export type WarningKind =
   /** Flow-log records later than --reorder-window: left out (docs/flow-logs.md). */
   | 'late-records'
   /** Flow-log records replayed early because the reorder window held its most records. */
-  | 'forced-records';
+  | 'forced-records'
+  /** Flow-log replay: samples past MAX_SPREAD_SAMPLES taken without spreading bytes over them. */
+  | 'unspread-samples';
 
 export interface WarningJson {
   kind: WarningKind;

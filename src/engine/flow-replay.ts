@@ -50,6 +50,18 @@ export interface FlowReplayOptions {
   chunkSize?: number;
 }
 
+/**
+ * Samples taken one by one while bytes are being spread, at most: 100 000
+ * between two events of the log (14 hours at 0.5 s: no busy log has such a
+ * gap) and 50 million over a run (290 days at 0.5 s, about 30 s of CPU).
+ * Past either (a damaged record claiming a duration of years), the stretch is
+ * sampled in bulk, as when no bytes flow, and its bytes go to the interval of
+ * its next event; the samples so taken are counted (`unspreadSamples`) and
+ * reported. Bounds the run's time by the log, not by what a record claims.
+ */
+export const MAX_SPREAD_SAMPLES_PER_GAP = 100_000;
+export const MAX_SPREAD_SAMPLES = 50_000_000;
+
 /** What the replay of the log(s) counted, besides the engine's results. */
 export interface FlowReplayTotals {
   format: FlowLogFormat;
@@ -71,6 +83,9 @@ export interface FlowReplayTotals {
   forced: number;
   /** Records that started before the replay clock (a later file, or forced ones): replayed at the clock. */
   backwards: number;
+  /** Samples taken one by one while bytes were spread; samples past MAX_SPREAD_SAMPLES taken in bulk instead. */
+  spreadSamples: number;
+  unspreadSamples: number;
   /** Packets the log gives (records that say), both ways; payload bytes of the replayed records, both ways. */
   packets: number;
   bytes: number;
@@ -84,8 +99,10 @@ export interface FlowReplayTotals {
   lastNsec: number;
 }
 
-const KIND_STOP = 0;
-const KIND_END = 1;
+/** Event kinds, bits of an event's code (slot · 4 + kind): stop spreading bytes, end (deactivate), or both at once. */
+const KIND_STOP = 1;
+const KIND_END = 2;
+const KIND_BOTH = 3;
 
 /** The ReplayEngine's driver for flow records; `run` reads the files and returns the totals. */
 class FlowReplayDriver {
@@ -99,17 +116,24 @@ class FlowReplayDriver {
   private readonly upd: Float64Array;
   private readonly spreadCount: Int32Array;
   private spreading = 0;
-  // Per slot: its byte rate, events still pending (its end, its stop), in use.
+  // Per slot: its byte rate, events still pending (its end, its stop), the
+  // exact instants of its stop (last packet) and of its end.
   private slotRate = new Float64Array(1024);
   private slotPending = new Uint8Array(1024);
+  private slotTimes = new Float64Array(1024 * 4);
+  // Per slot and instance: the global server the flow's bytes go to (−1: none).
+  private slotServers: Int32Array;
   private freeSlots = new Int32Array(1024);
   private freeCount = 0;
   private slotsUsed = 0;
-  // Pending events, a binary heap on (sec, nsec, kind).
-  private hSec = new Float64Array(1024);
-  private hNsec = new Int32Array(1024);
-  private hSlot = new Int32Array(1024);
-  private hKind = new Uint8Array(1024);
+  // Pending events, a 4-ary heap: a sort key (ns after the base as a double)
+  // beside the event's code (slot · 2 + kind); the exact instant is the
+  // slot's. The key is exact for 2^53 ns (104 days) after the base and never
+  // decreasing in time beyond: events whose keys tie there may run in either
+  // order, which changes nothing (an event's effect does not depend on the
+  // order of the others at its instant, and the clock never moves back).
+  private hKey = new Float64Array(1024);
+  private hCode = new Int32Array(1024);
   private hSize = 0;
   // The record being opened, for readEndpoints.
   private current: FlowRecord | undefined;
@@ -118,6 +142,8 @@ class FlowReplayDriver {
   private clockSec = 0;
   private clockNsec = 0;
   private readonly wantTcp: boolean;
+  /** Replayed records by FlowState (totals.byState at the end). */
+  private readonly stateCounts = new Float64Array(FLOW_STATE_NAMES.length);
   private readonly wantUdp: boolean;
   readonly totals: FlowReplayTotals;
 
@@ -135,6 +161,7 @@ class FlowReplayDriver {
     this.rate = new Float64Array(n);
     this.upd = new Float64Array(n);
     this.spreadCount = new Int32Array(n);
+    this.slotServers = new Int32Array(1024 * this.instances);
     this.wantTcp = options.proto !== 'udp';
     this.wantUdp = options.proto !== 'tcp';
     this.totals = {
@@ -149,6 +176,8 @@ class FlowReplayDriver {
       firstLateLine: 0,
       forced: 0,
       backwards: 0,
+      spreadSamples: 0,
+      unspreadSamples: 0,
       packets: 0,
       bytes: 0,
       byState: {},
@@ -198,6 +227,7 @@ class FlowReplayDriver {
       t.forced += result.forced;
     }
     this.finish();
+    for (let k = 0; k < this.stateCounts.length; k++) if (this.stateCounts[k] > 0) t.byState[FLOW_STATE_NAMES[k]] = this.stateCounts[k];
     return t;
   }
 
@@ -246,8 +276,7 @@ class FlowReplayDriver {
       t.lastNsec = eNsec;
     }
     t.replayed++;
-    const stateName = FLOW_STATE_NAMES[rec.state];
-    t.byState[stateName] = (t.byState[stateName] ?? 0) + 1;
+    this.stateCounts[rec.state]++;
     if (rec.packetsC2s > 0) t.packets += rec.packetsC2s;
     if (rec.packetsS2c > 0) t.packets += rec.packetsS2c;
     t.bytes += rec.bytesC2s + rec.bytesS2c;
@@ -258,17 +287,23 @@ class FlowReplayDriver {
     this.conn++;
     this.current = undefined;
 
-    let pending = 0;
+    let stop = false;
     const b = (this.options.countC2s ? rec.bytesC2s : 0) + (this.options.countS2c ? rec.bytesS2c : 0);
     if (b > 0) {
       // Duration from the replayed start (a backwards record is shortened to the clock).
       const durNs = (lSec - sSec) * NS_PER_SEC + (lNsec - sNsec);
       const d = this.engine.dispatcher;
+      const p = this.instances;
+      const servers = this.slotServers;
+      const row = slot * p;
+      for (let i = 0; i < p; i++) {
+        const local = d.serverOf(slot, i);
+        servers[row + i] = local < 0 ? -1 : this.bases[i] + local;
+      }
       if (durNs <= 0) {
-        for (let i = 0; i < this.instances; i++) {
-          const local = d.serverOf(slot, i);
-          if (local < 0) continue;
-          const g = this.bases[i] + local;
+        for (let i = 0; i < p; i++) {
+          const g = servers[row + i];
+          if (g < 0) continue;
           this.acc[g] += b;
           this.bytes[g] = Math.round(this.acc[g]);
         }
@@ -276,11 +311,10 @@ class FlowReplayDriver {
         const r = b / durNs;
         const now = sSec * NS_PER_SEC + sNsec;
         let any = false;
-        for (let i = 0; i < this.instances; i++) {
-          const local = d.serverOf(slot, i);
-          if (local < 0) continue;
+        for (let i = 0; i < p; i++) {
+          const g = servers[row + i];
+          if (g < 0) continue;
           any = true;
-          const g = this.bases[i] + local;
           this.settle(g, now);
           this.rate[g] += r;
           this.spreadCount[g]++;
@@ -288,8 +322,9 @@ class FlowReplayDriver {
         if (any) {
           this.slotRate[slot] = r;
           this.spreading++;
-          this.push(lSec, lNsec, slot, KIND_STOP);
-          pending++;
+          this.slotTimes[slot * 4] = lSec;
+          this.slotTimes[slot * 4 + 1] = lNsec;
+          stop = true;
         }
       }
     }
@@ -300,12 +335,19 @@ class FlowReplayDriver {
       endSec = sSec;
       endNsec = sNsec;
     }
-    if (endSec !== Number.POSITIVE_INFINITY) {
-      this.push(endSec, endNsec, slot, KIND_END);
-      pending++;
+    const times = this.slotTimes;
+    times[slot * 4 + 2] = endSec;
+    times[slot * 4 + 3] = endNsec;
+    // Events still to come: the stop and the end, or one event for both when they coincide
+    // (most closed connections); an infinite end is applied at finish.
+    if (stop && endSec === lSec && endNsec === lNsec) {
+      this.push(endSec * NS_PER_SEC + endNsec, slot * 4 + KIND_BOTH);
+      this.slotPending[slot] = 1;
+      return;
     }
-    // pending counts the stop and the end still to come; an infinite end is applied at finish.
-    this.slotPending[slot] = pending + (endSec === Number.POSITIVE_INFINITY ? 1 : 0);
+    if (stop) this.push(lSec * NS_PER_SEC + lNsec, slot * 4 + KIND_STOP);
+    if (endSec !== Number.POSITIVE_INFINITY) this.push(endSec * NS_PER_SEC + endNsec, slot * 4 + KIND_END);
+    this.slotPending[slot] = stop ? 2 : 1;
   }
 
   /** The last instant: the events up to it, the flows still active end there, the last samples. */
@@ -316,28 +358,42 @@ class FlowReplayDriver {
     // Every stop is at or before the last instant: the heap holds only ends after it.
     this.moveTo(t.lastSec, t.lastNsec);
     while (this.hSize > 0) {
-      const slot = this.hSlot[0];
+      const code = this.hCode[0];
       this.pop();
-      this.endSlot(slot, t.lastSec, t.lastNsec);
+      // Only ends are left (every stop is at a last packet, at or before the last instant).
+      this.engine.deactivate(code >> 2, t.lastSec, t.lastNsec);
+      this.release(code >> 2);
     }
     for (let slot = 0; slot < this.slotsUsed; slot++) {
-      if (this.slotPending[slot] > 0) this.endSlot(slot, t.lastSec, t.lastNsec);
+      if (this.slotPending[slot] > 0) {
+        this.engine.deactivate(slot, t.lastSec, t.lastNsec);
+        this.release(slot);
+      }
     }
     this.engine.finish(t.lastSec, t.lastNsec);
   }
 
   /** Runs, in time order, every pending event at or before (sec, nsec). */
   private runEventsUpTo(sec: number, nsec: number): void {
+    const limit = sec * NS_PER_SEC + nsec;
+    const times = this.slotTimes;
     while (this.hSize > 0) {
-      const es = this.hSec[0];
-      const en = this.hNsec[0];
-      if (es > sec || (es === sec && en > nsec)) break;
-      const slot = this.hSlot[0];
-      const kind = this.hKind[0];
+      const key = this.hKey[0];
+      if (key > limit) break;
+      const code = this.hCode[0];
+      const slot = code >> 2;
+      const kind = code & 3;
+      // The stop's instant is the slot's first pair, the end's (and both's) the second.
+      const at = slot * 4 + (kind === KIND_STOP ? 0 : 2);
+      const es = times[at];
+      const en = times[at + 1];
+      // Equal keys (past 2^53 ns) are told apart exactly.
+      if (key === limit && (es > sec || (es === sec && en > nsec))) break;
       this.pop();
-      this.moveTo(es, en);
-      if (kind === KIND_STOP) this.stopSpreading(slot, es * NS_PER_SEC + en);
-      else this.endSlot(slot, es, en);
+      if (es > this.clockSec || (es === this.clockSec && en > this.clockNsec)) this.moveTo(es, en);
+      if ((kind & KIND_STOP) !== 0) this.stopSpreading(slot, es * NS_PER_SEC + en);
+      if ((kind & KIND_END) !== 0) this.engine.deactivate(slot, es, en);
+      this.release(slot);
     }
   }
 
@@ -348,10 +404,20 @@ class FlowReplayDriver {
   private moveTo(sec: number, nsec: number): void {
     if (this.spreading > 0) {
       const sampler = this.engine.sampler;
+      const t = this.totals;
+      let inGap = 0;
       for (;;) {
         const ns = sampler.nextSampleSec;
         const nn = sampler.nextSampleNsec;
         if (ns > sec || (ns === sec && nn > nsec)) break;
+        if (++inGap > MAX_SPREAD_SAMPLES_PER_GAP || t.spreadSamples >= MAX_SPREAD_SAMPLES) {
+          // The bound: the rest of this stretch is sampled in bulk, its bytes in the interval of the next event.
+          const before = sampler.samples;
+          this.engine.advance(sec, nsec);
+          t.unspreadSamples += sampler.samples - before;
+          break;
+        }
+        t.spreadSamples++;
         this.settleAll(ns * NS_PER_SEC + nn);
         this.engine.advance(ns, nn);
       }
@@ -377,24 +443,19 @@ class FlowReplayDriver {
   }
 
   private stopSpreading(slot: number, now: number): void {
-    const d = this.engine.dispatcher;
     const r = this.slotRate[slot];
-    for (let i = 0; i < this.instances; i++) {
-      const local = d.serverOf(slot, i);
-      if (local < 0) continue;
-      const g = this.bases[i] + local;
+    const p = this.instances;
+    const servers = this.slotServers;
+    const row = slot * p;
+    for (let i = 0; i < p; i++) {
+      const g = servers[row + i];
+      if (g < 0) continue;
       this.settle(g, now);
       // The last flow on a server leaves a rate of exactly 0 (no rounding residue).
       if (--this.spreadCount[g] === 0) this.rate[g] = 0;
       else this.rate[g] = Math.max(0, this.rate[g] - r);
     }
     this.spreading--;
-    this.release(slot);
-  }
-
-  private endSlot(slot: number, sec: number, nsec: number): void {
-    this.engine.deactivate(slot, sec, nsec);
-    this.release(slot);
   }
 
   /** One of the slot's pending events is done; the last one removes the flow. */
@@ -411,73 +472,62 @@ class FlowReplayDriver {
     if (slot === this.slotRate.length) {
       this.slotRate = grow(this.slotRate);
       this.slotPending = grow(this.slotPending);
+      this.slotTimes = grow(this.slotTimes);
+      this.slotServers = grow(this.slotServers);
     }
     return slot;
   }
 
-  private less(a: number, b: number): boolean {
-    const sa = this.hSec[a];
-    const sb = this.hSec[b];
-    if (sa !== sb) return sa < sb;
-    const na = this.hNsec[a];
-    const nb = this.hNsec[b];
-    if (na !== nb) return na < nb;
-    // A stop before an end at the same instant (rates settle before the slot goes).
-    return this.hKind[a] < this.hKind[b];
-  }
-
-  private push(sec: number, nsec: number, slot: number, kind: number): void {
-    if (this.hSize === this.hSec.length) {
-      this.hSec = grow(this.hSec);
-      this.hNsec = grow(this.hNsec);
-      this.hSlot = grow(this.hSlot);
-      this.hKind = grow(this.hKind);
+  private push(key: number, code: number): void {
+    if (this.hSize === this.hKey.length) {
+      this.hKey = grow(this.hKey);
+      this.hCode = grow(this.hCode);
     }
+    const hk = this.hKey;
+    const hc = this.hCode;
+    // Sift the hole up from the end.
     let i = this.hSize++;
-    this.hSec[i] = sec;
-    this.hNsec[i] = nsec;
-    this.hSlot[i] = slot;
-    this.hKind[i] = kind;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
+      const parent = (i - 1) >> 2;
+      const pk = hk[parent];
+      if (pk <= key) break;
+      hk[i] = pk;
+      hc[i] = hc[parent];
       i = parent;
     }
+    hk[i] = key;
+    hc[i] = code;
   }
 
   private pop(): void {
     const n = --this.hSize;
     if (n === 0) return;
-    this.hSec[0] = this.hSec[n];
-    this.hNsec[0] = this.hNsec[n];
-    this.hSlot[0] = this.hSlot[n];
-    this.hKind[0] = this.hKind[n];
+    const hk = this.hKey;
+    const hc = this.hCode;
+    const lk = hk[n];
+    const lc = hc[n];
+    // Sift the last entry down from the root's hole; the four children side by side.
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      let c = l;
-      if (l + 1 < n && this.less(l + 1, l)) c = l + 1;
-      if (!this.less(c, i)) break;
-      this.swap(i, c);
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      let c = first;
+      let ck = hk[first];
+      const end = first + 4 < n ? first + 4 : n;
+      for (let k = first + 1; k < end; k++) {
+        const kk = hk[k];
+        if (kk < ck) {
+          c = k;
+          ck = kk;
+        }
+      }
+      if (ck >= lk) break;
+      hk[i] = ck;
+      hc[i] = hc[c];
       i = c;
     }
-  }
-
-  private swap(a: number, b: number): void {
-    const s = this.hSec[a];
-    this.hSec[a] = this.hSec[b];
-    this.hSec[b] = s;
-    const n = this.hNsec[a];
-    this.hNsec[a] = this.hNsec[b];
-    this.hNsec[b] = n;
-    const sl = this.hSlot[a];
-    this.hSlot[a] = this.hSlot[b];
-    this.hSlot[b] = sl;
-    const k = this.hKind[a];
-    this.hKind[a] = this.hKind[b];
-    this.hKind[b] = k;
+    hk[i] = lk;
+    hc[i] = lc;
   }
 }
 

@@ -21,7 +21,7 @@ import type { ServerEvent } from '../dispatch/server-events.js';
 import { CaptureStats as Stats } from '../pass.js';
 import { sniffInputFormat, type InputFormat } from '../flowlog/detect.js';
 import { FLOWLOG_DEFAULTS, type FlowLogFormat } from '../flowlog/read.js';
-import { replayFlowLogs, type FlowReplayTotals } from './flow-replay.js';
+import { MAX_SPREAD_SAMPLES, MAX_SPREAD_SAMPLES_PER_GAP, replayFlowLogs, type FlowReplayTotals } from './flow-replay.js';
 import { formatSeconds } from '../time.js';
 
 export interface PassSinks {
@@ -202,6 +202,11 @@ function flowLogWarnings(totals: FlowReplayTotals, resolved: ResolvedOptions, st
     const text = `${totals.late} records started more than --reorder-window ${window} s before a record already replayed (the first at line ${totals.firstLateLine}, at most ${late} s late): left out`;
     if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${text} (--strict)`, { file: totals.firstLateFile });
     stats.warningLog.once('late-records', totals.firstLateFile, text);
+  }
+  if (totals.unspreadSamples > 0) {
+    const text = `${totals.unspreadSamples} samples were taken without spreading bytes over them (more than ${MAX_SPREAD_SAMPLES_PER_GAP} between two records or ${MAX_SPREAD_SAMPLES} in all: a record claims a duration of years?); their bytes went to the interval of the next record or end`;
+    if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${text} (--strict)`);
+    stats.warningLog.once('unspread-samples', undefined, text);
   }
   if (totals.forced > 0) {
     const text = `${totals.forced} records were replayed before the end of their --reorder-window: the window held its most records; a smaller --reorder-window bounds memory`;
