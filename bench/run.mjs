@@ -9,7 +9,8 @@
 //   node bench/run.mjs [--only PHASES] [--captures IDS] [--runs N] [--warmup N] [--regen] [--json FILE]
 //                      [--baseline DIR]
 //
-// PHASES: read, decode, connections, replay, grid, tcpdump, tshark, gzip (default all).
+// PHASES: read, decode, connections, replay, grid, flowlog, tcpdump, tshark, gzip (default all).
+// flowlog: replays a generated Zeek conn.log of 10 M records (and 1 M, for memory), issue 12.
 // --baseline DIR: a built checkout of an older version (its bin/anycast-replay.js);
 // the `paired` phase then runs its replay and ours in turn (A B A B …) on the
 // same captures and reports the CPU ratio pair by pair (docs/performance.md).
@@ -31,8 +32,8 @@ const TIME = '/usr/bin/time';
 // ---------------------------------------------------------------------------
 // Arguments
 
-const PHASES = ['read', 'decode', 'connections', 'replay', 'grid', 'paired', 'tcpdump', 'tshark', 'gzip'];
-const CAPTURE_IDS = ['1g', '10min', '50min', '10min-gz'];
+const PHASES = ['read', 'decode', 'connections', 'replay', 'grid', 'flowlog', 'paired', 'tcpdump', 'tshark', 'gzip'];
+const CAPTURE_IDS = ['1g', '10min', '50min', '10min-gz', 'conn-10m', 'conn-1m'];
 
 function parseArgs(argv) {
   const a = { only: new Set(PHASES), captures: new Set(CAPTURE_IDS), runs: 5, warmup: 1, regen: false, json: undefined, baseline: undefined };
@@ -111,6 +112,17 @@ const CAPTURES = {
     what: 'the ten-minute capture, gzip -6',
     gzipOf: '10min',
   },
+  // Flow logs (issue 12): Zeek conn.log TSV from bench/flowlog.mjs's model, rows in Zeek's write order.
+  'conn-10m': {
+    file: 'conn-10m.log',
+    what: 'a Zeek conn.log of 10,000,000 records (2,000 connections/s, rows in end order)',
+    flowLog: 10_000_000,
+  },
+  'conn-1m': {
+    file: 'conn-1m.log',
+    what: 'the first 1,000,000 records of the same model',
+    flowLog: 1_000_000,
+  },
 };
 
 function generatorHash() {
@@ -139,7 +151,11 @@ async function ensureCaptures(needed) {
     const source = c.gzipOf ? manifest[c.gzipOf] : undefined;
     const sourceFile = c.gzipOf ? path.join(DATA, CAPTURES[c.gzipOf].file) : undefined;
     const key = JSON.stringify(
-      c.gzipOf ? { gzipOf: source?.key, bytes: source?.fileBytes, mtimeMs: fs.statSync(sourceFile).mtimeMs } : { options: c.options, hash },
+      c.flowLog !== undefined
+        ? { flowLog: c.flowLog, model: crypto.createHash('sha256').update(fs.readFileSync(path.join(ROOT, 'bench', 'flowlog.mjs'))).digest('hex').slice(0, 16) }
+        : c.gzipOf
+          ? { gzipOf: source?.key, bytes: source?.fileBytes, mtimeMs: fs.statSync(sourceFile).mtimeMs }
+          : { options: c.options, hash },
     );
     const known = manifest[id];
     if (!args.regen && known?.key === key && fs.existsSync(file) && fs.statSync(file).size === known.fileBytes) continue;
@@ -147,7 +163,12 @@ async function ensureCaptures(needed) {
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     let entry;
-    if (c.gzipOf) {
+    if (c.flowLog !== undefined) {
+      process.stderr.write(`bench: generating ${c.file} … `);
+      const r = spawnSync(NODE, [path.join(ROOT, 'bench', 'flowlog.mjs'), 'generate', tmp, String(c.flowLog)], { stdio: ['ignore', 'ignore', 'inherit'] });
+      if (r.status !== 0) throw new Error(`bench/flowlog.mjs generate failed (${r.status})`);
+      entry = { records: c.flowLog, fileBytes: fs.statSync(tmp).size };
+    } else if (c.gzipOf) {
       process.stderr.write(`bench: compressing ${CAPTURES[c.gzipOf].file} (gzip -6) … `);
       const out = fs.openSync(tmp, 'w');
       const r = spawnSync('gzip', ['-6', '-c', path.join(DATA, CAPTURES[c.gzipOf].file)], { stdio: ['ignore', out, 'inherit'] });
@@ -176,7 +197,7 @@ async function ensureCaptures(needed) {
     entry.generationWallSec = Number(process.hrtime.bigint() - t0) / 1e9;
     manifest[id] = entry;
     fs.writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
-    const rate = !c.gzipOf ? `, ${(entry.packets / entry.generationCpuSec / 1e6).toFixed(2)} M packets/s CPU` : '';
+    const rate = !c.gzipOf && c.flowLog === undefined ? `, ${(entry.packets / entry.generationCpuSec / 1e6).toFixed(2)} M packets/s CPU` : '';
     process.stderr.write(`${(entry.fileBytes / 1e6).toFixed(0)} MB in ${entry.generationWallSec.toFixed(1)} s${rate}\n`);
   }
   return manifest;
@@ -331,6 +352,17 @@ if (want('grid')) {
     add('grid', 'grid-40', '1g', NODE, [grid, 'FILE', '4x2x5']);
   }
 }
+if (want('flowlog')) {
+  // Issue 12: a conn.log replayed with the paper's four policies. The window of
+  // 400 s takes in the rows Zeek writes 5 minutes after their last packet.
+  if (!cliHas([], '--input-format')) notes.push("flowlog: 'anycast-replay --input-format' not available: skipped");
+  else {
+    const argv = [CLI, 'FILE', '--servers', '5', '--policy', 'all', '--proto', 'both', '--reorder-window', '400', '-q'];
+    add('flowlog', 'flowlog-replay', 'conn-10m', NODE, argv, { runs: Math.min(args.runs, 3), warmup: 0 });
+    add('flowlog', 'flowlog-replay', 'conn-1m', NODE, argv, { runs: Math.min(args.runs, 3), warmup: 0 });
+    add('flowlog', 'flowlog-read', 'conn-10m', NODE, [path.join(ROOT, 'bench', 'flowlog.mjs'), 'read', 'FILE', '400'], { runs: Math.min(args.runs, 3), warmup: 0 });
+  }
+}
 const pairedPlan = [];
 if (want('paired')) {
   const old = args.baseline && path.join(args.baseline, 'bin', 'anycast-replay.js');
@@ -433,7 +465,9 @@ for (const id of CAPTURE_IDS) {
   const m = manifest[id];
   if (!m || !need.has(id)) continue;
   const c = CAPTURES[id];
-  const extra = c.gzipOf
+  const extra = c.flowLog !== undefined
+    ? `${fmt(m.fileBytes / 1e6, 0)} MB, ${m.records} records`
+    : c.gzipOf
     ? `${fmt(m.fileBytes / 1e6, 0)} MB (from ${fmt(m.uncompressedBytes / 1e6, 0)} MB)`
     : `${fmt(m.fileBytes / 1e6, 0)} MB, ${m.packets} packets, ${m.connections} connections (max ${m.maxOpenConnections} open), ${fmt(m.spanSec, 0)} s; generated at ${fmt(m.packets / m.generationCpuSec / 1e6)} M packets/s CPU`;
   console.log(`  ${id.padEnd(9)} ${c.file}: ${c.what}; ${extra}`);
@@ -441,7 +475,8 @@ for (const id of CAPTURE_IDS) {
 
 const rows = results.map((r) => {
   if (r.failed) return [r.name, r.capture, 'failed', '', '', '', '', '', ''];
-  const packets = packetsOf(r.capture);
+  // Flow logs: the per-"packet" columns count records.
+  const packets = packetsOf(r.capture) ?? manifest[r.capture]?.records;
   const bytes = CAPTURES[r.capture].gzipOf ? manifest[r.capture].uncompressedBytes : bytesOf(r.capture);
   return [
     r.name,
@@ -456,7 +491,7 @@ const rows = results.map((r) => {
   ];
 });
 console.log(`\n${table(rows, ['phase', 'capture', 'runs', 'CPU s', 'wall s', 'MB/s', 'Mpkt/s', 'CPU ns/pkt', 'RSS MB'])}`);
-console.log('(MB/s: capture bytes, uncompressed for gzip, per wall second; Mpkt/s per wall second)');
+console.log('(MB/s: capture bytes, uncompressed for gzip, per wall second; Mpkt/s per wall second; for the conn.logs, records in place of packets)');
 
 // Ratios and targets.
 const checks = [];
@@ -517,6 +552,17 @@ for (const p of paired) {
     p.ratio <= 1.02,
     '≤ 1.02: not slower',
   );
+}
+
+const fl10 = get('flowlog-replay', 'conn-10m');
+const fl1 = get('flowlog-replay', 'conn-1m');
+if (fl10) {
+  const rps = manifest['conn-10m'].records / fl10.cpu;
+  check('flow-log replay, records per CPU second, 10 M-record conn.log (4 policies)', rps / 1e6, rps >= 1e6, '≥ 1 M/s');
+}
+if (fl10 && fl1) {
+  const d = fl10.rssMB / fl1.rssMB - 1;
+  check(`flow-log replay: peak RSS 10 M vs 1 M records (MB, ${fmt(fl1.rssMB, 1)} → ${fmt(fl10.rssMB, 1)})`, d * 100, Math.abs(d) <= 0.1, '±10 %');
 }
 
 const tcp10 = get('tcpdump', '10min');
