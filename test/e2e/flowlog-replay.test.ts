@@ -34,7 +34,8 @@ import { CaptureOutput } from '../../src/synth/capture-output.js';
 import { MemorySink, PcapWriter } from '../../src/reader/writer.js';
 import { buildUdpFrame } from '../../src/synth/frames.js';
 import { gzipBytes } from '../../src/reader/damage.js';
-import { DEFAULT_BASE_SEC, runCli, scenarioFrames, tempDir, writeScenario, type ScenarioPacket } from '../helpers/scenario.js';
+import { DEFAULT_BASE_SEC, PROJECT_ROOT, runCli, scenarioFrames, tempDir, writeScenario, type ScenarioPacket } from '../helpers/scenario.js';
+import { zeekLog } from '../flowlog/helpers.js';
 
 let dir = '';
 beforeAll(() => {
@@ -383,4 +384,200 @@ describe('bytes: totals per server equal, mean imbalance within a stated toleran
       }
     }, 60_000);
   }
+});
+
+/** A few Zeek records as TSV rows (zeekLog's 19 columns) and as JSON lines: the same log both ways. */
+function zeekPair(): { tsv: string; json: string } {
+  const recs = [
+    { ts: '1700000000.100000', c: 1, dur: '2.500000', ob: 300, rb: 4000, st: 'SF' },
+    { ts: '1700000000.600000', c: 2, dur: '0.700000', ob: 120, rb: 900, st: 'RSTO' },
+    { ts: '1700000001.200000', c: 3, dur: '4.000000', ob: 80, rb: 15000, st: 'SF' },
+    { ts: '1700000002.900000', c: 4, dur: '1.100000', ob: 60, rb: 700, st: 'S1' },
+  ];
+  const tsv = zeekLog(recs.map((r) => [r.ts, `C${r.c}`, `10.0.0.${r.c}`, 40_000 + r.c, '192.0.2.1', 80, 'tcp', '-', r.dur, r.ob, r.rb, r.st, 0, '-', 3, 0, 3, 0, '-'].join('\t')));
+  const json = recs
+    .map(
+      (r) =>
+        `{"ts":${r.ts},"uid":"C${r.c}","id.orig_h":"10.0.0.${r.c}","id.orig_p":${40_000 + r.c},"id.resp_h":"192.0.2.1","id.resp_p":80,"proto":"tcp","duration":${r.dur},"orig_bytes":${r.ob},"resp_bytes":${r.rb},"conn_state":"${r.st}","missed_bytes":0,"orig_pkts":3,"orig_ip_bytes":0,"resp_pkts":3,"resp_ip_bytes":0}`,
+    )
+    .join('\n');
+  return { tsv, json: `${json}\n` };
+}
+
+/** stderr's lines (without the trailing empty one). */
+const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
+
+/** Runs the main command on `files` quietly into dir; returns the run, the CSV and the summary. */
+function cli(files: readonly string[], args: readonly string[] = [], input?: Uint8Array): { status: number | null; stderr: string; csv: string; summary: any } {
+  const tag = Math.random().toString(36).slice(2);
+  const out = path.join(dir, `out-${tag}.csv`);
+  const sum = path.join(dir, `sum-${tag}.json`);
+  const r = runCli([...files, '-q', '-o', out, '--summary-json', sum, ...args], { input });
+  const csv = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+  const summary = fs.existsSync(sum) ? JSON.parse(fs.readFileSync(sum, 'utf8')) : undefined;
+  return { status: r.status, stderr: r.stderr, csv, summary };
+}
+
+const write = (name: string, content: string | Uint8Array): string => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+};
+
+const built = fs.existsSync(path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js'));
+if (!built) console.warn('flowlog-replay CLI tests skipped: dist/ is missing (run npm run build)');
+
+describe.skipIf(!built)('flow logs through the CLI', () => {
+  it('auto-detection: Zeek TSV, Zeek JSON, connections CSV, each gzip-compressed too, and a pcap, without --input-format', () => {
+    const { tsv, json } = zeekPair();
+    const zeek = cli([write('conn.log', tsv)], ['-n', '2', '--interval', '1']);
+    expect(zeek.status, zeek.stderr).toBe(0);
+    expect(zeek.summary.capture.flow_log).toEqual({ format: 'zeek-conn', gzip: false, records: 4, replayed: 4, other_protocol: 0, late: 0, forced: 0 });
+    expect(zeek.summary.capture.connections_by_reason).toEqual({ SF: 2, RSTO: 1, S1: 1 });
+    // The JSON form of the same log replays the same.
+    const zjson = cli([write('conn.json', json)], ['-n', '2', '--interval', '1']);
+    expect(zjson.status, zjson.stderr).toBe(0);
+    expect(zjson.summary.capture.flow_log.format).toBe('zeek-conn');
+    expect(zjson.csv).toBe(zeek.csv);
+    expect(zjson.summary.policies).toEqual(zeek.summary.policies);
+    // The S1 record stays active until last + 300 s, the run ends at the latest last packet (4.0 s after 1 700 000 001.2 = 5.2).
+    expect(zeek.summary.capture.last_time).toBe('1700000005.200000000');
+
+    const c = CAPTURES[3];
+    const track = ['--proto', 'both', '--idle-timeout', '4', '--syn-timeout', '2', '--udp-timeout', '3', '-n', '3', '-p', 'all,p2c', '--interval', '0.5'];
+    const pcap = cli([c.file], track);
+    expect(pcap.status, pcap.stderr).toBe(0);
+    expect(pcap.summary.capture.flow_log).toBeUndefined();
+    const csv = cli([c.csv], track);
+    expect(csv.status, csv.stderr).toBe(0);
+    expect(csv.summary.capture.flow_log).toMatchObject({ format: 'connections-csv', gzip: false, late: 0 });
+    expect(rowsOf(csv.csv, 'connections')).toEqual(rowsOf(pcap.csv, 'connections'));
+
+    for (const [name, text, plain] of [
+      ['conn.log.gz', tsv, zeek],
+      ['conn.json.gz', json, zjson],
+      ['conns.csv.gz', fs.readFileSync(c.csv, 'utf8'), csv],
+    ] as const) {
+      const args = name.startsWith('conns') ? track : ['-n', '2', '--interval', '1'];
+      const gz = cli([write(name, gzipBytes(Buffer.from(text)))], args);
+      expect(gz.status, `${name}: ${gz.stderr}`).toBe(0);
+      expect(gz.summary.capture.flow_log, name).toEqual({ ...plain.summary.capture.flow_log, gzip: true });
+      expect(gz.csv, name).toBe(plain.csv);
+    }
+  }, 60_000);
+
+  it('--input-format zeek-conn on a pcap: one line, exit 1', () => {
+    const r = cli([CAPTURES[3].file], ['--input-format', 'zeek-conn']);
+    expect(r.status).toBe(1);
+    expect(lines(r.stderr)).toEqual([`anycast-replay: ${CAPTURES[3].file}: line 1: a row before the #fields header`]);
+  });
+
+  it('a pcap and a conn.log together: one line, exit 2', () => {
+    const log = write('with-pcap.log', zeekPair().tsv);
+    const r = cli([CAPTURES[3].file, log]);
+    expect(r.status).toBe(2);
+    expect(lines(r.stderr)).toEqual([
+      `anycast-replay: ${log} is a zeek-conn while the files before it are packet captures: one replay reads one kind of input (see --help)`,
+    ]);
+    const back = cli([log, CAPTURES[3].file]);
+    expect(back.status).toBe(2);
+    expect(lines(back.stderr)).toEqual([
+      `anycast-replay: ${CAPTURES[3].file} is a packet capture while the files before it are zeek-conn: one replay reads one kind of input (see --help)`,
+    ]);
+  });
+
+  it('standard input with --input-format connections-csv replays as the file does', () => {
+    const c = CAPTURES[3];
+    const track = ['--proto', 'both', '--idle-timeout', '4', '--syn-timeout', '2', '--udp-timeout', '3', '-n', '3', '--interval', '1'];
+    const file = cli([c.csv], track);
+    const stdin = cli(['-'], [...track, '--input-format', 'connections-csv'], fs.readFileSync(c.csv));
+    expect(stdin.status, stdin.stderr).toBe(0);
+    expect(stdin.csv).toBe(file.csv);
+    expect(stdin.summary.capture.flow_log).toEqual(file.summary.capture.flow_log);
+  });
+
+  describe('records out of start order', () => {
+    // 201 records, one a second from 0 to 200 s after 1 700 000 000, each 0.5 s long. In the file, the record at
+    // 100 s comes right after the one at 130 s (30 s out of order: within the 60 s window) and the one at 20 s
+    // right after the one at 110 s (90 s: late with the default window).
+    const row = (k: number): string =>
+      `${k},${1_700_000_000 + k}.000000000,${1_700_000_000 + k}.500000000,0.500000000,10.0.${k >> 8}.${k & 255},40000,192.0.2.1,80,tcp,3,3,100,1000,fin,1,${1_700_000_000 + k}.500000000`;
+    const order = Array.from({ length: 201 }, (_, k) => k).filter((k) => k !== 100 && k !== 20);
+    order.splice(order.indexOf(110) + 1, 0, 20);
+    order.splice(order.indexOf(130) + 1, 0, 100);
+    const text = `${CONNECTIONS_CSV_HEADER}\n${order.map(row).join('\n')}\n`;
+    // The header is line 1: the record at 20 s is on line (its index + 2).
+    const lateLine = order.indexOf(20) + 2;
+
+    it('default window: the 30 s one replayed, the 90 s one left out with one warning line (exit 0); --strict exit 1', () => {
+      const file = write('late.csv', text);
+      const r = cli([file], ['-n', '2']);
+      expect(r.status, r.stderr).toBe(0);
+      // At most 29 s late: against the last record replayed when it came (the one at 49 s; 110 − 60 s window).
+      expect(lines(r.stderr)).toEqual([
+        `anycast-replay: warning: ${file}: 1 records started more than --reorder-window 60.000000000 s before a record already replayed (the first at line ${lateLine}, at most 29.000000000 s late): left out`,
+      ]);
+      expect(r.summary.capture.flow_log).toEqual({ format: 'connections-csv', gzip: false, records: 201, replayed: 200, other_protocol: 0, late: 1, forced: 0 });
+      expect(r.summary.replay.connections_replayed).toBe(200);
+      const strict = cli([file], ['-n', '2', '--strict']);
+      expect(strict.status).toBe(1);
+      expect(lines(strict.stderr)).toHaveLength(1);
+      expect(strict.stderr).toMatch(new RegExp(`line ${lateLine}\\b.*\\(--strict\\)$`, 'm'));
+      expect(strict.stderr).not.toMatch(/\n\s+at /);
+    });
+
+    it('--reorder-window 120 replays all 201, as the sorted log does', () => {
+      const file = write('late120.csv', text);
+      const r = cli([file], ['-n', '2', '--reorder-window', '120']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.summary.capture.flow_log).toMatchObject({ records: 201, replayed: 201, late: 0 });
+      const sorted = write('sorted.csv', `${CONNECTIONS_CSV_HEADER}\n${Array.from({ length: 201 }, (_, k) => row(k)).join('\n')}\n`);
+      const s = cli([sorted], ['-n', '2']);
+      expect(r.csv).toBe(s.csv);
+      expect(r.summary.policies).toEqual(s.summary.policies);
+    });
+  });
+
+  it('--event, --granularity packet, --from/--to with a flow log: one line, exit 2', () => {
+    const log = write('opts.log', zeekPair().tsv);
+    for (const [args, what] of [
+      [['--event', '10:remove:1'], '--event'],
+      [['--granularity', 'packet', '-p', 'round-robin'], '--granularity packet'],
+      [['--from', '5'], '--from/--to'],
+      [['--to', '5'], '--from/--to'],
+    ] as const) {
+      const r = cli([log], args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(lines(r.stderr), args.join(' ')).toEqual([`anycast-replay: ${what} needs packet captures, not flow logs (docs/flow-logs.md) (see --help)`]);
+    }
+  });
+
+  const zeekDir = path.join(PROJECT_ROOT, '..', 'shared', 'traces', 'zeek-conn');
+  const hasZeek = fs.existsSync(path.join(zeekDir, 'INDEX.tsv'));
+  if (!hasZeek) console.warn(`flowlog-replay: the masked Zeek log case is skipped: ${zeekDir} is missing`);
+  it.skipIf(!hasZeek)('a masked Zeek log of the shared corpus ends with one line naming the line and field, exit 1', () => {
+    const name = fs.readFileSync(path.join(zeekDir, 'INDEX.tsv'), 'utf8').split('\n')[1].split('\t')[0];
+    const log = path.join(zeekDir, name);
+    const r = cli([log]);
+    expect(r.status).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^anycast-replay: ${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+: field ts: 'XXXXXXXXXX\\.XXXXXX' is not a time\\n$`));
+  });
+
+  it('batch over two connections CSVs and their captures: each CSV gives its capture\'s connections rows', () => {
+    const [web, olympic] = [CAPTURES[0], CAPTURES[2]];
+    const out = path.join(dir, 'tidy.csv');
+    const r = runCli(['batch', web.file, web.csv, olympic.file, olympic.csv, '-n', '3,7', '-p', 'all,p2c', '--interval', '1', '-q', '-o', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = fs.readFileSync(out, 'utf8').split('\n');
+    expect(rows[0]).toBe('trace,servers,seed,metric,policy,bin_start,bin_end,count,probability,density,cdf');
+    /** The connections rows of one trace, without the trace column. */
+    const of = (trace: string): string[] => rows.filter((l) => l.startsWith(`${trace},`) && l.split(',')[3] === 'connections').map((l) => l.slice(trace.length + 1));
+    for (const c of [web, olympic]) {
+      const pcapRows = of(c.file);
+      expect(pcapRows.length, c.name).toBeGreaterThan(100);
+      expect(of(c.csv), c.name).toEqual(pcapRows);
+    }
+  }, 60_000);
 });
