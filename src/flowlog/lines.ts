@@ -78,13 +78,24 @@ export class LineSplitter {
       this.carryLen = 0;
       pos = lf + 1;
     }
+    pos = this.splitLines(buf, pos);
+    if (pos < n) this.appendCarry(chunk, pos, n);
+  }
+
+  /**
+   * Hands over the whole lines of buf from `pos`; returns where the rest
+   * starts. A method of its own: the engine optimizes this loop while it runs
+   * (on-stack replacement), and code after such a loop that has not run yet
+   * (`push`'s tail, once per chunk) would throw the optimized code away at
+   * every chunk.
+   */
+  private splitLines(buf: Buffer, pos: number): number {
     for (;;) {
       const lf = buf.indexOf(LF, pos);
-      if (lf < 0) break;
-      this.emit(chunk, pos, lf);
+      if (lf < 0) return pos;
+      this.emit(buf, pos, lf);
       pos = lf + 1;
     }
-    if (pos < n) this.appendCarry(chunk, pos, n);
   }
 
   /** The end of the stream: a last line without LF is still a line. */
