@@ -193,7 +193,7 @@ beforeAll(async () => {
   // Header-only frames (68 bytes): the byte counts come from the IP lengths (SPEC §2), the files stay small.
   add('web-s7.pcap', {}, '192.0.2.80:80', (f) => writeWebTrafficFile(f, { seed: 7, durationSec: 60, connectionRate: 40, ipv6Fraction: 0.2, snaplen: 68, nanosecond: true }));
   add('web-s11.pcap', { idleTimeout: 3, synTimeout: 1 }, '[2001:db8::80]:443', (f) =>
-    writeWebTrafficFile(f, { seed: 11, durationSec: 60, connectionRate: 80, ipv6Fraction: 0.5, snaplen: 68 }),
+    writeWebTrafficFile(f, { seed: 11, durationSec: 40, connectionRate: 80, ipv6Fraction: 0.5, snaplen: 68 }),
   );
   add('olympic.pcap', {}, '192.0.2.10:80', (f) => {
     const fd = fs.openSync(f, 'w');
@@ -309,7 +309,7 @@ describe('exactness: a capture and its own connections CSV give the same connect
   }
 });
 
-describe('exactness: known gaps (failing until the driver changes; see the report)', () => {
+describe('exactness: known gaps (it.fails until the driver or the CSV changes)', () => {
   // c1 stays open to the end (end-of-trace, active_until = the last packet, 3.0); c2's SYN is the last packet.
   // The capture replay ends c1 after that last packet (the tracker ends the capture after it), so least-active
   // sees c1 active when c2 opens: c1 → 0, c2 → 1. The flow replay runs "the ends due at or before an open"
@@ -337,6 +337,23 @@ describe('exactness: known gaps (failing until the driver changes; see the repor
     expect(p.csvAssignments).toEqual(p.pcapAssignments);
   });
 
+  it.fails('LIMITATION: a close and an open at one instant, the close later in the file: least-active differs', async () => {
+    // c1 → 0 and c2 → 1 are open; at 1.0 c3's SYN comes, then (same timestamp, later in the file) c2's second FIN.
+    // The capture replay opens c3 first (loads 1, 1: server 0); the CSV cannot say which came first at 1.0 and the
+    // flow replay runs the close first (loads 1, 0: server 1). Timestamps that tie are common at 1 µs resolution.
+    const file = writeScenario(dir, 'same-instant.pcap', [
+      { t: '0', from: 'c1', flags: 'S' },
+      { t: '0.1', from: 'c2', to: 's1', flags: 'S' },
+      { t: '0.2', from: 'c2', flags: 'FA' },
+      { t: '1.0', from: 'c3', to: 's1', flags: 'S' },
+      { t: '1.0', from: 's1', to: 'c2', flags: 'FA' },
+      { t: '2.0', from: 'c1', flags: 'A' },
+    ]);
+    const p = await replayBoth(capture(file), { servers: 2, policy: ['least-active'], interval: 1 });
+    expect(p.pcapAssignments).toEqual(['least-active,0', 'least-active,1', 'least-active,0']);
+    expect(p.csvAssignments).toEqual(p.pcapAssignments);
+  });
+
   it.fails('BUG flow-replay: --proto udp of a capture whose first packet is TCP samples from the capture\'s first packet', async () => {
     // The capture replay's origin t0 is the capture's first packet (SPEC §5), a TCP one here; the flow replay's
     // is its first UDP record (records of other protocols, even in the log, do not set it): other sample instants.
@@ -349,17 +366,17 @@ describe('exactness: known gaps (failing until the driver changes; see the repor
 
 /**
  * Relative difference (flow − capture) / capture of the bytes mean imbalance
- * allowed per interval. Measured on these captures (5 and 10 servers,
- * round-robin, random, hash, least-active, p2c; docs/flow-logs.md): the
- * spread is lower, by 5–46 % at 0.5 s (web traffic with the default
- * timeouts the most), 1.5–35 % at 2 s and −14 … +6 % at 10 s. The bounds
- * leave a few points above the worst case seen; a flow replay never reads
- * more than 10 % above the capture's (spreading only smooths).
+ * allowed per interval. Measured on these captures (5 and 10 servers;
+ * round-robin, random, hash, least-active, p2c): the flow replay reads
+ * 5 to 46 % lower at 0.5 s (the web capture with the default timeouts the
+ * most), −35 to +2 % at 2 s, −14 to +11 % at 10 s (3 to 6 samples a run:
+ * bytes moved across one sample boundary move the mean either way). The
+ * bounds leave a few points beyond the worst case seen.
  */
 const BYTES_TOLERANCE: Record<string, readonly [number, number]> = {
   '0.5': [-0.5, 0.1],
   '2': [-0.4, 0.1],
-  '10': [-0.2, 0.1],
+  '10': [-0.2, 0.2],
 };
 
 describe('bytes: totals per server equal, mean imbalance within a stated tolerance', () => {
@@ -370,6 +387,7 @@ describe('bytes: totals per server equal, mean imbalance within a stated toleran
         for (const servers of [5, 10]) {
           const p = await replayBoth(c, { servers, policy: ['all', 'p2c'], interval });
           const [lo, hi] = BYTES_TOLERANCE[interval];
+          const measured: string[] = [];
           p.pcap.summary.policies.forEach((a, i) => {
             const b = p.csv.summary.policies[i];
             const what = `${c.name}, ${servers} servers, ${interval} s, ${a.policy}`;
@@ -377,9 +395,12 @@ describe('bytes: totals per server equal, mean imbalance within a stated toleran
             expect(b.bytes.samples, what).toBe(a.bytes.samples);
             const x = Number(a.bytes.mean_imbalance);
             const d = (Number(b.bytes.mean_imbalance) - x) / x;
+            measured.push(`${a.policy} ${a.bytes.mean_imbalance} → ${b.bytes.mean_imbalance} (${(d * 100).toFixed(1)} %)`);
             expect(d, `${what}: ${a.bytes.mean_imbalance} → ${b.bytes.mean_imbalance}`).toBeGreaterThanOrEqual(lo);
             expect(d, `${what}: ${a.bytes.mean_imbalance} → ${b.bytes.mean_imbalance}`).toBeLessThanOrEqual(hi);
           });
+          // FLOWLOG_BYTES_TABLE=1 prints the measured figures (capture → flow log) for docs/flow-logs.md.
+          if (process.env.FLOWLOG_BYTES_TABLE) console.log(`${c.name}\t${servers}\t${interval}\t${measured.join('\t')}`);
         }
       }
     }, 60_000);
