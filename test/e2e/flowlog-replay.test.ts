@@ -28,6 +28,7 @@ import { runReplay, type ReplayRun } from '../../src/replay.js';
 import type { ReplayOptions } from '../../src/options.js';
 import { CONNECTIONS_CSV_HEADER } from '../../src/flowlog/detect.js';
 import { histogramCsvText } from '../../src/output/histogram-csv.js';
+import type { ReplaySummary } from '../../src/output/replay-summary.js';
 import { writeWebTrafficFile } from '../../src/synth/web-traffic.js';
 import { writeSynthCapture } from '../../src/synth/series.js';
 import { CaptureOutput } from '../../src/synth/capture-output.js';
@@ -203,7 +204,7 @@ beforeAll(async () => {
     fs.closeSync(fd);
   });
   add('mixed.pcap', { proto: 'both', idleTimeout: 4, synTimeout: 2, udpTimeout: 3 }, '192.0.2.53:53', (f) => fs.writeFileSync(f, mixedCapture(5)));
-  // The same mixed capture with a table of 8 connections: evictions.
+  // Another mixed capture (seed 6) through a table of 8 connections: evictions.
   add('mixed-evict.pcap', { proto: 'both', idleTimeout: 4, synTimeout: 2, udpTimeout: 3, maxConnections: 8 }, '192.0.2.2:80', (f) => fs.writeFileSync(f, mixedCapture(6)));
   for (const c of CAPTURES) await connectionsCsv(c);
 }, 60_000);
@@ -242,16 +243,16 @@ const STATEFUL = ['least-active', 'p2c', 'bounded-load', 'weighted-round-robin',
 
 /** The replay options of the exactness runs; `service` is the capture's. */
 function exactnessRuns(c: Capture): { label: string; options: ReplayOptions }[] {
-  const runs = [
+  const runs: { label: string; options: ReplayOptions }[] = [
     { label: 'all, 3 servers, 0.25 s', options: { servers: 3, policy: ['all'], interval: 0.25 } },
     { label: 'all, 7 servers, 1 s', options: { servers: 7, policy: ['all'], interval: 1 } },
     { label: 'stateful, 3 servers, 1 s, seed 9, weights 3,1,2', options: { servers: 3, policy: [...STATEFUL], interval: 1, seed: 9, weights: '3,1,2' } },
     { label: 'stateful, 7 servers, 0.25 s, --direction s2c', options: { servers: 7, policy: [...STATEFUL], interval: 0.25, direction: 's2c' } },
     { label: `all + stateful, 3 servers, 1 s, --service ${c.service}`, options: { servers: 3, policy: ['all', 'p2c', 'bounded-load'], interval: 1, service: [c.service] } },
-  ] satisfies { label: string; options: ReplayOptions }[];
+  ];
   // The mixed captures' first and last packets are TCP: --proto tcp keeps the capture's sampling origin and end
   // (--proto udp does not: see the `it.fails` case below).
-  if (c.track.proto === 'both') runs.push({ label: 'all, 7 servers, 1 s, --proto tcp', options: { servers: 7, policy: ['all'], interval: 1, proto: 'tcp' } } as never);
+  if (c.track.proto === 'both') runs.push({ label: 'all, 7 servers, 1 s, --proto tcp', options: { servers: 7, policy: ['all'], interval: 1, proto: 'tcp' } });
   return runs;
 }
 
@@ -301,6 +302,7 @@ describe('exactness: a capture and its own connections CSV give the same connect
             // Spreading conserves bytes: the totals per server are the capture's exactly.
             expect(b.policies[i].per_server, `${what}: ${a.policies[i].policy}`).toEqual(a.policies[i].per_server);
           }
+          expect(p.pcapAssignments.length, what).toBeGreaterThan(0);
           expect(p.csvAssignments.length, what).toBe(p.pcapAssignments.length);
           expect(p.csvAssignments, what).toEqual(p.pcapAssignments);
         }
@@ -429,13 +431,13 @@ function zeekPair(): { tsv: string; json: string } {
 const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 
 /** Runs the main command on `files` quietly into dir; returns the run, the CSV and the summary. */
-function cli(files: readonly string[], args: readonly string[] = [], input?: Uint8Array): { status: number | null; stderr: string; csv: string; summary: any } {
+function cli(files: readonly string[], args: readonly string[] = [], input?: Uint8Array): { status: number | null; stderr: string; csv: string; summary: ReplaySummary } {
   const tag = Math.random().toString(36).slice(2);
   const out = path.join(dir, `out-${tag}.csv`);
   const sum = path.join(dir, `sum-${tag}.json`);
   const r = runCli([...files, '-q', '-o', out, '--summary-json', sum, ...args], { input });
   const csv = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
-  const summary = fs.existsSync(sum) ? JSON.parse(fs.readFileSync(sum, 'utf8')) : undefined;
+  const summary = (fs.existsSync(sum) ? JSON.parse(fs.readFileSync(sum, 'utf8')) : undefined) as ReplaySummary;
   return { status: r.status, stderr: r.stderr, csv, summary };
 }
 
@@ -458,7 +460,7 @@ describe.skipIf(!built)('flow logs through the CLI', () => {
     // The JSON form of the same log replays the same.
     const zjson = cli([write('conn.json', json)], ['-n', '2', '--interval', '1']);
     expect(zjson.status, zjson.stderr).toBe(0);
-    expect(zjson.summary.capture.flow_log.format).toBe('zeek-conn');
+    expect(zjson.summary.capture.flow_log?.format).toBe('zeek-conn');
     expect(zjson.csv).toBe(zeek.csv);
     expect(zjson.summary.policies).toEqual(zeek.summary.policies);
     // The S1 record stays active until last + 300 s, the run ends at the latest last packet (4.0 s after 1 700 000 001.2 = 5.2).
