@@ -18,6 +18,7 @@ import type { CaptureTotals } from '../output/replay-summary.js';
 import { nothingMeasuredReason } from '../warnings.js';
 import { ReplayError } from '../errors.js';
 import type { ServerEvent } from '../dispatch/server-events.js';
+import fs from 'node:fs';
 import { CaptureStats as Stats } from '../pass.js';
 import { sniffInputFormat, type InputFormat } from '../flowlog/detect.js';
 import { FLOWLOG_DEFAULTS, type FlowLogFormat } from '../flowlog/read.js';
@@ -48,15 +49,16 @@ export interface ReplayPass {
 
 /**
  * The format of the inputs: `--input-format` when given, else detected from
- * the content of each file (standard input, which cannot be read twice, is
- * taken for a capture). Captures and flow logs cannot be mixed.
+ * the content of each regular file. Standard input, FIFOs and other streams
+ * cannot be read twice, so they are taken for captures (the reader then
+ * checks their magic). Captures and flow logs cannot be mixed.
  */
 export async function resolveInputFormat(files: readonly string[], given: InputFormat | undefined): Promise<InputFormat> {
   if (given !== undefined) return given;
   let found: InputFormat | undefined;
   for (const file of files) {
     // An unreadable or unknown file is the capture reader's to report, with its own message.
-    const format = file === '-' ? 'pcap' : ((await sniffInputFormat(file).catch(() => undefined))?.format ?? 'pcap');
+    const format = !isRegularFile(file) ? 'pcap' : ((await sniffInputFormat(file).catch(() => undefined))?.format ?? 'pcap');
     if (found !== undefined && format !== found) {
       throw new ReplayError('OPTION_INVALID', `${file} is a ${format === 'pcap' ? 'packet capture' : format} while the files before it are ${found === 'pcap' ? 'packet captures' : found}: one replay reads one kind of input`);
     }
@@ -114,6 +116,16 @@ export async function replayPass(
     clockNsec: stats.clockNsec,
   };
   return { options: resolved, stats, connectionsOpened: tracker.opened, results, capture };
+}
+
+/** A path that names a regular file (after links): one that can be read twice. */
+function isRegularFile(file: string): boolean {
+  if (file === '-') return false;
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Options that need packets; refused for a flow log, before anything is read. */
