@@ -28,7 +28,7 @@
  * Memory: the flows active or still carrying bytes, never the log's length.
  */
 import { readFlowLog, type FlowLogFormat, type FlowLogResult } from '../flowlog/read.js';
-import { FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_STATE_NAMES, FlowExpiry, type FlowRecord } from '../flowlog/record.js';
+import { FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_STATE_NAMES, FlowExpiry, FlowState, type FlowRecord } from '../flowlog/record.js';
 import type { Endpoints } from '../dispatch/policy.js';
 import type { Duration } from '../time.js';
 import { NS_PER_SEC } from '../time.js';
@@ -233,11 +233,8 @@ class FlowReplayDriver {
 
   private record(rec: FlowRecord): void {
     const p = rec.proto;
-    if (!((p === FLOW_PROTO_TCP && this.wantTcp) || (p === FLOW_PROTO_UDP && this.wantUdp))) {
-      this.totals.otherProtocol++;
-      return;
-    }
     const t = this.totals;
+    const wanted = (p === FLOW_PROTO_TCP && this.wantTcp) || (p === FLOW_PROTO_UDP && this.wantUdp);
     if (!this.started) {
       this.started = true;
       t.baseSec = rec.startSec;
@@ -264,7 +261,7 @@ class FlowReplayDriver {
 
     const lSec = rec.lastSec - base;
     const lNsec = rec.lastNsec;
-    const eSec = rec.endSec - base;
+    let eSec = rec.endSec - base;
     const eNsec = rec.endNsec;
     // The log's own last instant: its last packet, or an end it gives without a timeout.
     if (lSec > t.lastSec || (lSec === t.lastSec && lNsec > t.lastNsec)) {
@@ -275,6 +272,16 @@ class FlowReplayDriver {
       t.lastSec = eSec;
       t.lastNsec = eNsec;
     }
+    // Records of a protocol not replayed still move the clock and the run's
+    // span, as a capture's other packets do: the sampling origin and the last
+    // instant stay the capture's when its CSV holds every protocol.
+    if (!wanted) {
+      t.otherProtocol++;
+      return;
+    }
+    // A connection the capture replay ended at its end (`end-of-trace`): active
+    // until the run ends, after any open at the last instant, as there.
+    if (rec.state === FlowState.END_OF_TRACE) eSec = Number.POSITIVE_INFINITY;
     t.replayed++;
     this.stateCounts[rec.state]++;
     if (rec.packetsC2s > 0) t.packets += rec.packetsC2s;

@@ -206,12 +206,17 @@ async function flowLogPass(
   return { options: resolved, stats, connectionsOpened: totals.replayed, results, capture };
 }
 
+/** "1 record", "2 records". */
+function records(n: number): string {
+  return n === 1 ? '1 record' : `${n} records`;
+}
+
 /** Late and forced records are warnings (failures under --strict); records of other protocols only a count. */
 function flowLogWarnings(totals: FlowReplayTotals, resolved: ResolvedOptions, stats: CaptureStats): void {
   const window = formatSeconds(resolved.reorderWindow ?? FLOWLOG_DEFAULTS.reorderWindow);
   if (totals.late > 0) {
     const late = formatSeconds({ sec: Math.floor(totals.maxLateNs / 1e9), nsec: totals.maxLateNs % 1e9 });
-    const text = `${totals.late} records started more than --reorder-window ${window} s before a record already replayed (the first at line ${totals.firstLateLine}, at most ${late} s late): left out`;
+    const text = `${records(totals.late)} started more than --reorder-window ${window} s before a record already replayed (the first at line ${totals.firstLateLine}, at most ${late} s late): left out`;
     if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${text} (--strict)`, { file: totals.firstLateFile });
     stats.warningLog.once('late-records', totals.firstLateFile, text);
   }
@@ -221,7 +226,7 @@ function flowLogWarnings(totals: FlowReplayTotals, resolved: ResolvedOptions, st
     stats.warningLog.once('unspread-samples', undefined, text);
   }
   if (totals.forced > 0) {
-    const text = `${totals.forced} records were replayed before the end of their --reorder-window: the window held its most records; a smaller --reorder-window bounds memory`;
+    const text = `${records(totals.forced)} replayed before the end of their --reorder-window: the window held its most records; a smaller --reorder-window bounds memory`;
     if (resolved.strict) throw new ReplayError('STRICT_WARNING', `${text} (--strict)`);
     stats.warningLog.once('forced-records', undefined, text);
   }

@@ -126,7 +126,7 @@ function mixedCapture(seed: number): Buffer {
     }
   }
   // A connection that stays open to the end and sends every 0.4 s, so the capture's last packet (at 19.995 s)
-  // never opens a connection: see the `it.fails` case below for why that matters.
+  // never opens a connection (an open at the last instant is tested on its own below).
   tcp.push({ t: '0.000001', from: 'c250', to: 's1', flags: 'S' }, { t: '0.000002', from: 's1', to: 'c250', flags: 'SA' });
   for (let t = 400_000; t < 19_995_000; t += 400_000) tcp.push({ t: us(t), from: 'c250', to: 's1', flags: 'PA', payload: 10 });
   tcp.push({ t: '19.995000', from: 'c250', to: 's1', flags: 'PA', payload: 10 });
@@ -251,7 +251,7 @@ function exactnessRuns(c: Capture): { label: string; options: ReplayOptions }[] 
     { label: `all + stateful, 3 servers, 1 s, --service ${c.service}`, options: { servers: 3, policy: ['all', 'p2c', 'bounded-load'], interval: 1, service: [c.service] } },
   ];
   // The mixed captures' first and last packets are TCP: --proto tcp keeps the capture's sampling origin and end
-  // (--proto udp does not: see the `it.fails` case below).
+  // (--proto udp is tested on its own below: its CSV must be the --proto both one).
   if (c.track.proto === 'both') runs.push({ label: 'all, 7 servers, 1 s, --proto tcp', options: { servers: 7, policy: ['all'], interval: 1, proto: 'tcp' } });
   return runs;
 }
@@ -311,7 +311,7 @@ describe('exactness: a capture and its own connections CSV give the same connect
   }
 });
 
-describe('exactness: known gaps (it.fails until the driver or the CSV changes)', () => {
+describe('exactness: the edges (the last instant, other protocols) and the one known gap (it.fails)', () => {
   // c1 stays open to the end (end-of-trace, active_until = the last packet, 3.0); c2's SYN is the last packet.
   // The capture replay ends c1 after that last packet (the tracker ends the capture after it), so least-active
   // sees c1 active when c2 opens: c1 → 0, c2 → 1. The flow replay runs "the ends due at or before an open"
@@ -333,7 +333,7 @@ describe('exactness: known gaps (it.fails until the driver or the CSV changes)',
     expect(fs.readFileSync(c.csv, 'utf8').split('\n')[2]).toMatch(/,end-of-trace,1,1700000003\.000000000$/);
   });
 
-  it.fails('BUG flow-replay: an open at the log\'s last instant comes after the end-of-trace ends there (least-active)', async () => {
+  it('an open at the log\'s last instant comes before the end-of-trace ends there (least-active), as in the capture replay', async () => {
     const c = capture(lastPacketOpens());
     const p = await replayBoth(c, { servers: 2, policy: ['least-active'], interval: 1 });
     expect(p.csvAssignments).toEqual(p.pcapAssignments);
@@ -356,13 +356,18 @@ describe('exactness: known gaps (it.fails until the driver or the CSV changes)',
     expect(p.csvAssignments).toEqual(p.pcapAssignments);
   });
 
-  it.fails('BUG flow-replay: --proto udp of a capture whose first packet is TCP samples from the capture\'s first packet', async () => {
-    // The capture replay's origin t0 is the capture's first packet (SPEC §5), a TCP one here; the flow replay's
-    // is its first UDP record (records of other protocols, even in the log, do not set it): other sample instants.
+  it('--proto udp: the --proto both CSV of a capture whose first packet is TCP samples from the capture\'s first packet (other protocols move the clock)', async () => {
+    // The capture replay's origin t0 is the capture's first packet (SPEC §5), a TCP one here. The CSV's TCP rows
+    // are not replayed under --proto udp but move the clock, so the origin and the end are the capture's. (A CSV
+    // written with --proto udp has no TCP rows: it starts at its first UDP flow, docs/flow-logs.md.)
     const c = CAPTURES[3];
-    const p = await replayBoth(c, { servers: 3, policy: ['all'], interval: 0.25, proto: 'udp' });
-    expect(p.csv.summary.capture.first_time).toBe(p.pcap.summary.capture.first_time);
-    expect(rowsOf(p.csvCsv, 'connections')).toEqual(rowsOf(p.pcapCsv, 'connections'));
+    const options: ReplayOptions = { ...c.track, servers: 3, policy: ['all'], interval: 0.25, proto: 'udp' };
+    const pcap = await runReplay([c.file], options);
+    const csv = await runReplay([await connectionsCsv(c, 'both')], options);
+    expect(csv.summary.capture.first_time).toBe(pcap.summary.capture.first_time);
+    expect(csv.summary.replay.samples).toBe(pcap.summary.replay.samples);
+    expect(csv.summary.replay.connections_replayed).toBe(pcap.summary.replay.connections_replayed);
+    expect(rowsOf(histogramCsvText(csv.results), 'connections')).toEqual(rowsOf(histogramCsvText(pcap.results), 'connections'));
   });
 });
 
@@ -492,7 +497,7 @@ describe.skipIf(!built)('flow logs through the CLI', () => {
   it('--input-format zeek-conn on a pcap: one line, exit 1', () => {
     const r = cli([CAPTURES[3].file], ['--input-format', 'zeek-conn']);
     expect(r.status).toBe(1);
-    expect(lines(r.stderr)).toEqual([`anycast-replay: ${CAPTURES[3].file}: line 1: a row before the #fields header`]);
+    expect(lines(r.stderr)).toEqual([`anycast-replay: ${CAPTURES[3].file}: a packet capture, not a zeek-conn flow log (--input-format pcap reads it)`]);
   });
 
   it('a pcap and a conn.log together: one line, exit 2', () => {
@@ -538,7 +543,7 @@ describe.skipIf(!built)('flow logs through the CLI', () => {
       expect(r.status, r.stderr).toBe(0);
       // At most 29 s late: against the last record replayed when it came (the one at 49 s; 110 − 60 s window).
       expect(lines(r.stderr)).toEqual([
-        `anycast-replay: warning: ${file}: 1 records started more than --reorder-window 60.000000000 s before a record already replayed (the first at line ${lateLine}, at most 29.000000000 s late): left out`,
+        `anycast-replay: warning: ${file}: 1 record started more than --reorder-window 60.000000000 s before a record already replayed (the first at line ${lateLine}, at most 29.000000000 s late): left out`,
       ]);
       expect(r.summary.capture.flow_log).toEqual({ format: 'connections-csv', gzip: false, records: 201, replayed: 200, other_protocol: 0, late: 1, forced: 0 });
       expect(r.summary.replay.connections_replayed).toBe(200);
