@@ -99,6 +99,15 @@ export interface FlowReplayTotals {
   lastNsec: number;
 }
 
+/** A slot's record: its last packet and end (the instants of its stop and end events), byte rate, events pending. */
+const S_LAST_SEC = 0;
+const S_LAST_NSEC = 1;
+const S_END_SEC = 2;
+const S_END_NSEC = 3;
+const S_RATE = 4;
+const S_PENDING = 5;
+const SLOT_STRIDE = 8;
+
 /** Event kinds, bits of an event's code (slot · 4 + kind): stop spreading bytes, end (deactivate), or both at once. */
 const KIND_STOP = 1;
 const KIND_END = 2;
@@ -118,9 +127,8 @@ class FlowReplayDriver {
   private spreading = 0;
   // Per slot: its byte rate, events still pending (its end, its stop), the
   // exact instants of its stop (last packet) and of its end.
-  private slotRate = new Float64Array(1024);
-  private slotPending = new Uint8Array(1024);
-  private slotTimes = new Float64Array(1024 * 4);
+  // One 64-byte record per slot (S_* offsets), so an event reads one cache line.
+  private slot64 = new Float64Array(1024 * SLOT_STRIDE);
   // Per slot and instance: the global server the flow's bytes go to (−1: none).
   private slotServers: Int32Array;
   private freeSlots = new Int32Array(1024);
@@ -194,9 +202,19 @@ class FlowReplayDriver {
     const r = this.current as FlowRecord;
     out.conn = this.conn;
     out.ipVersion = r.ipVersion;
-    out.clientAddr.set(r.clientAddr);
+    const ca = out.clientAddr;
+    const rc = r.clientAddr;
+    ca[0] = rc[0];
+    ca[1] = rc[1];
+    ca[2] = rc[2];
+    ca[3] = rc[3];
     out.clientPort = r.clientPort;
-    out.serverAddr.set(r.serverAddr);
+    const sa = out.serverAddr;
+    const rs = r.serverAddr;
+    sa[0] = rs[0];
+    sa[1] = rs[1];
+    sa[2] = rs[2];
+    sa[3] = rs[3];
     out.serverPort = r.serverPort;
   }
 
@@ -327,10 +345,10 @@ class FlowReplayDriver {
           this.spreadCount[g]++;
         }
         if (any) {
-          this.slotRate[slot] = r;
+          this.slot64[slot * SLOT_STRIDE + S_RATE] = r;
           this.spreading++;
-          this.slotTimes[slot * 4] = lSec;
-          this.slotTimes[slot * 4 + 1] = lNsec;
+          this.slot64[slot * SLOT_STRIDE + S_LAST_SEC] = lSec;
+          this.slot64[slot * SLOT_STRIDE + S_LAST_NSEC] = lNsec;
           stop = true;
         }
       }
@@ -342,19 +360,20 @@ class FlowReplayDriver {
       endSec = sSec;
       endNsec = sNsec;
     }
-    const times = this.slotTimes;
-    times[slot * 4 + 2] = endSec;
-    times[slot * 4 + 3] = endNsec;
+    const sd = this.slot64;
+    const so = slot * SLOT_STRIDE;
+    sd[so + S_END_SEC] = endSec;
+    sd[so + S_END_NSEC] = endNsec;
     // Events still to come: the stop and the end, or one event for both when they coincide
     // (most closed connections); an infinite end is applied at finish.
     if (stop && endSec === lSec && endNsec === lNsec) {
       this.push(endSec * NS_PER_SEC + endNsec, slot * 4 + KIND_BOTH);
-      this.slotPending[slot] = 1;
+      sd[so + S_PENDING] = 1;
       return;
     }
     if (stop) this.push(lSec * NS_PER_SEC + lNsec, slot * 4 + KIND_STOP);
     if (endSec !== Number.POSITIVE_INFINITY) this.push(endSec * NS_PER_SEC + endNsec, slot * 4 + KIND_END);
-    this.slotPending[slot] = stop ? 2 : 1;
+    sd[so + S_PENDING] = stop ? 2 : 1;
   }
 
   /** The last instant: the events up to it, the flows still active end there, the last samples. */
@@ -372,7 +391,7 @@ class FlowReplayDriver {
       this.release(code >> 2);
     }
     for (let slot = 0; slot < this.slotsUsed; slot++) {
-      if (this.slotPending[slot] > 0) {
+      if (this.slot64[slot * SLOT_STRIDE + S_PENDING] > 0) {
         this.engine.deactivate(slot, t.lastSec, t.lastNsec);
         this.release(slot);
       }
@@ -383,15 +402,15 @@ class FlowReplayDriver {
   /** Runs, in time order, every pending event at or before (sec, nsec). */
   private runEventsUpTo(sec: number, nsec: number): void {
     const limit = sec * NS_PER_SEC + nsec;
-    const times = this.slotTimes;
+    const times = this.slot64;
     while (this.hSize > 0) {
       const key = this.hKey[0];
       if (key > limit) break;
       const code = this.hCode[0];
       const slot = code >> 2;
       const kind = code & 3;
-      // The stop's instant is the slot's first pair, the end's (and both's) the second.
-      const at = slot * 4 + (kind === KIND_STOP ? 0 : 2);
+      // The stop's instant is the slot's last packet, the end's (and both's) its end.
+      const at = slot * SLOT_STRIDE + (kind === KIND_STOP ? S_LAST_SEC : S_END_SEC);
       const es = times[at];
       const en = times[at + 1];
       // Equal keys (past 2^53 ns) are told apart exactly.
@@ -450,7 +469,7 @@ class FlowReplayDriver {
   }
 
   private stopSpreading(slot: number, now: number): void {
-    const r = this.slotRate[slot];
+    const r = this.slot64[slot * SLOT_STRIDE + S_RATE];
     const p = this.instances;
     const servers = this.slotServers;
     const row = slot * p;
@@ -467,7 +486,7 @@ class FlowReplayDriver {
 
   /** One of the slot's pending events is done; the last one removes the flow. */
   private release(slot: number): void {
-    if (--this.slotPending[slot] > 0) return;
+    if (--this.slot64[slot * SLOT_STRIDE + S_PENDING] > 0) return;
     this.engine.remove(slot);
     if (this.freeCount === this.freeSlots.length) this.freeSlots = grow(this.freeSlots);
     this.freeSlots[this.freeCount++] = slot;
@@ -476,10 +495,8 @@ class FlowReplayDriver {
   private allocSlot(): number {
     if (this.freeCount > 0) return this.freeSlots[--this.freeCount];
     const slot = this.slotsUsed++;
-    if (slot === this.slotRate.length) {
-      this.slotRate = grow(this.slotRate);
-      this.slotPending = grow(this.slotPending);
-      this.slotTimes = grow(this.slotTimes);
+    if (slot * SLOT_STRIDE === this.slot64.length) {
+      this.slot64 = grow(this.slot64);
       this.slotServers = grow(this.slotServers);
     }
     return slot;
