@@ -118,6 +118,22 @@ export async function replayPass(
   return { options: resolved, stats, connectionsOpened: tracker.opened, results, capture };
 }
 
+/**
+ * Flow logs of this many bytes or more (on disk, all files) are parsed on a
+ * second thread, beside the replay: below it, starting the thread (about
+ * 40 ms) costs more than it saves.
+ */
+export const THREADED_MIN_BYTES = 32 * 1024 * 1024;
+
+function worthAThread(files: readonly string[]): boolean {
+  let bytes = 0;
+  for (const file of files) {
+    if (!isRegularFile(file)) return false;
+    bytes += fs.statSync(file).size;
+  }
+  return bytes >= THREADED_MIN_BYTES;
+}
+
 /** A path that names a regular file (after links): one that can be read twice. */
 function isRegularFile(file: string): boolean {
   if (file === '-') return false;
@@ -166,6 +182,7 @@ async function flowLogPass(
     idleTimeout: resolved.idleTimeout,
     synTimeout: resolved.synTimeout,
     udpTimeout: resolved.udpTimeout,
+    threaded: worthAThread(files),
   });
   const results = engine.results();
   // The capture-level counts a summary and the checks read, from the log's.
