@@ -557,8 +557,9 @@ for (const p of paired) {
 const fl10 = get('flowlog-replay', 'conn-10m');
 const fl1 = get('flowlog-replay', 'conn-1m');
 if (fl10) {
-  const rps = manifest['conn-10m'].records / fl10.cpu;
-  check('flow-log replay, records per CPU second, 10 M-record conn.log (4 policies)', rps / 1e6, rps >= 1e6, '≥ 1 M/s');
+  // Issue 12: records per second of the run (wall); the parser runs on a second thread beside the replay.
+  const rps = manifest['conn-10m'].records / fl10.wall;
+  check('flow-log replay, records per second (wall), 10 M-record conn.log (4 policies)', rps / 1e6, rps >= 1e6, '≥ 1 M/s');
 }
 if (fl10 && fl1) {
   const d = fl10.rssMB / fl1.rssMB - 1;
@@ -567,6 +568,9 @@ if (fl10 && fl1) {
 
 const tcp10 = get('tcpdump', '10min');
 const extraRatios = [];
+if (fl10) extraRatios.push(`flow-log replay, records per CPU second (both threads), 10 M: ${fmt(manifest['conn-10m'].records / fl10.cpu / 1e6)} M`);
+const flRead = get('flowlog-read', 'conn-10m');
+if (flRead) extraRatios.push(`flow-log reader alone (one thread), records per CPU second, 10 M: ${fmt(manifest['conn-10m'].records / flRead.cpu / 1e6)} M`);
 if (dec10 && tcp10) extraRatios.push(`read+decode / tcpdump CPU, header-only 10 min: ${fmt(ratio(dec10, tcp10))}`);
 const read10 = get('read', '10min');
 if (read10 && dec10) extraRatios.push(`decode share of read+decode CPU, 10 min: ${fmt(100 * (1 - read10.cpu / dec10.cpu), 0)} %`);

@@ -34,6 +34,7 @@ import type { Endpoints } from '../dispatch/policy.js';
 import type { Duration } from '../time.js';
 import { NS_PER_SEC } from '../time.js';
 import type { ReplayEngine } from './replay-engine.js';
+import { EventQueue } from './event-queue.js';
 
 /** What the caller passes: which records to replay and how to read them. */
 export interface FlowReplayOptions {
@@ -142,17 +143,12 @@ class FlowReplayDriver {
   private freeSlots = new Int32Array(1024);
   private freeCount = 0;
   private slotsUsed = 0;
-  // Pending events, a 4-ary heap: a sort key (ns after the base as a double)
-  // beside the event's code (slot · 2 + kind); the exact instant is the
-  // slot's. The key is exact for 2^53 ns (104 days) after the base and never
-  // decreasing in time beyond: events whose keys tie there may run in either
-  // order, which changes nothing (an event's effect does not depend on the
-  // order of the others at its instant, and the clock never moves back).
-  private hKey = new Float64Array(1024);
-  private hCode = new Int32Array(1024);
-  /** The event's byte rate (stops), so that most events never read their slot's record. */
-  private hVal = new Float64Array(1024);
-  private hSize = 0;
+  // Pending events (ends and stops), in time order: a calendar queue keyed by
+  // ns after the base (exact for 2^53 ns; past that, ties may run in either
+  // order, which changes nothing: an event's effect does not depend on the
+  // order of the others at its instant, and the clock never moves back). The
+  // code is slot · 4 + kind; the value, a stop's byte rate.
+  private readonly events = new EventQueue();
   // The record being opened, for readEndpoints.
   private current: FlowRecord | undefined;
   private conn = 0;
@@ -369,12 +365,12 @@ class FlowReplayDriver {
     // Events still to come: the stop and the end, or one event for both when they coincide
     // (most closed connections); an infinite end is applied at finish.
     if (stop && endSec === lSec && endNsec === lNsec) {
-      this.push(endSec * NS_PER_SEC + endNsec, slot * 4 + KIND_BOTH, rate);
+      this.events.push(endSec * NS_PER_SEC + endNsec, slot * 4 + KIND_BOTH, rate);
       sd[so + S_PENDING] = 1;
       return;
     }
-    if (stop) this.push(lSec * NS_PER_SEC + lNsec, slot * 4 + KIND_STOP, rate);
-    if (endSec !== Number.POSITIVE_INFINITY) this.push(endSec * NS_PER_SEC + endNsec, slot * 4 + KIND_END, 0);
+    if (stop) this.events.push(lSec * NS_PER_SEC + lNsec, slot * 4 + KIND_STOP, rate);
+    if (endSec !== Number.POSITIVE_INFINITY) this.events.push(endSec * NS_PER_SEC + endNsec, slot * 4 + KIND_END, 0);
     sd[so + S_PENDING] = stop ? 2 : 1;
   }
 
@@ -385,9 +381,10 @@ class FlowReplayDriver {
     this.runEventsUpTo(t.lastSec, t.lastNsec);
     // Every stop is at or before the last instant: the heap holds only ends after it.
     this.moveTo(t.lastSec, t.lastNsec);
-    while (this.hSize > 0) {
-      const code = this.hCode[0];
-      this.pop();
+    const q = this.events;
+    while (q.size > 0) {
+      const code = q.peekCode();
+      q.pop();
       // Only ends are left (every stop is at a last packet, at or before the last instant).
       this.engine.deactivate(code >> 2, t.lastSec, t.lastNsec);
       this.release(code >> 2);
@@ -406,11 +403,12 @@ class FlowReplayDriver {
   /** Runs, in time order, every pending event at or before (sec, nsec). */
   private runEventsUpTo(sec: number, nsec: number): void {
     const limit = sec * NS_PER_SEC + nsec;
-    while (this.hSize > 0) {
-      const key = this.hKey[0];
+    const q = this.events;
+    while (q.size > 0) {
+      const key = q.peekKey();
       if (key > limit) break;
-      const code = this.hCode[0];
-      const rate = this.hVal[0];
+      const code = q.peekCode();
+      const rate = q.peekValue();
       const slot = code >> 2;
       const kind = code & 3;
       let es: number;
@@ -433,7 +431,7 @@ class FlowReplayDriver {
         en = this.slot64[at + 1];
         if (key === limit && (es > sec || (es === sec && en > nsec))) break;
       }
-      this.pop();
+      q.pop();
       if (es > this.clockSec || (es === this.clockSec && en > this.clockNsec)) this.moveTo(es, en);
       if ((kind & KIND_STOP) !== 0) this.stopSpreading(slot, es * NS_PER_SEC + en, rate);
       if ((kind & KIND_END) !== 0) this.engine.deactivate(slot, es, en);
@@ -541,66 +539,6 @@ class FlowReplayDriver {
       this.slot64 = grow(this.slot64);
     }
     return slot;
-  }
-
-  private push(key: number, code: number, value: number): void {
-    if (this.hSize === this.hKey.length) {
-      this.hKey = grow(this.hKey);
-      this.hCode = grow(this.hCode);
-      this.hVal = grow(this.hVal);
-    }
-    const hk = this.hKey;
-    const hc = this.hCode;
-    const hv = this.hVal;
-    // Sift the hole up from the end.
-    let i = this.hSize++;
-    while (i > 0) {
-      const parent = (i - 1) >> 2;
-      const pk = hk[parent];
-      if (pk <= key) break;
-      hk[i] = pk;
-      hc[i] = hc[parent];
-      hv[i] = hv[parent];
-      i = parent;
-    }
-    hk[i] = key;
-    hc[i] = code;
-    hv[i] = value;
-  }
-
-  private pop(): void {
-    const n = --this.hSize;
-    if (n === 0) return;
-    const hk = this.hKey;
-    const hc = this.hCode;
-    const hv = this.hVal;
-    const lk = hk[n];
-    const lc = hc[n];
-    const lv = hv[n];
-    // Sift the last entry down from the root's hole; the four children side by side.
-    let i = 0;
-    for (;;) {
-      const first = 4 * i + 1;
-      if (first >= n) break;
-      let c = first;
-      let ck = hk[first];
-      const end = first + 4 < n ? first + 4 : n;
-      for (let k = first + 1; k < end; k++) {
-        const kk = hk[k];
-        if (kk < ck) {
-          c = k;
-          ck = kk;
-        }
-      }
-      if (ck >= lk) break;
-      hk[i] = ck;
-      hc[i] = hc[c];
-      hv[i] = hv[c];
-      i = c;
-    }
-    hk[i] = lk;
-    hc[i] = lc;
-    hv[i] = lv;
   }
 }
 
