@@ -24,7 +24,7 @@
  * capture's last packet); flows still active then end there, as the tracker
  * ends a capture.
  *
- * Per record: a few typed-array writes and heap operations, no object.
+ * Per record: a few typed-array writes and event-queue operations, no object.
  * Memory: the flows active or still carrying bytes, never the log's length.
  */
 import { readFlowLog, type FlowLogFormat, type FlowLogResult } from '../flowlog/read.js';
@@ -379,7 +379,7 @@ class FlowReplayDriver {
     if (!this.started) return;
     const t = this.totals;
     this.runEventsUpTo(t.lastSec, t.lastNsec);
-    // Every stop is at or before the last instant: the heap holds only ends after it.
+    // Every stop is at or before the last instant: the queue holds only ends after it.
     this.moveTo(t.lastSec, t.lastNsec);
     const q = this.events;
     while (q.size > 0) {
