@@ -36,18 +36,27 @@ export async function readFlowLogsThreaded(
   files: readonly string[],
   options: FlowLogOptions,
   onRecord: (rec: FlowRecord) => void,
+  /** The reading thread's module (tests replace it with one that fails). */
+  workerModule: URL = workerUrl(),
 ): Promise<FlowLogResult[]> {
   const sab = createRingBuffer();
   const views = ringViews(sab);
   const control = views.control;
-  const worker = new Worker(workerUrl(), { workerData: { files: [...files], options, sab } satisfies ReadWorkerData });
+  const worker = new Worker(workerModule, { workerData: { files: [...files], options, sab } satisfies ReadWorkerData });
   const finished = new Promise<ReadWorkerMessage>((resolve, reject) => {
     worker.once('message', (m: ReadWorkerMessage) => resolve(m));
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`flow-log reader thread exited with code ${code}`)));
   });
-  // A message or an early exit must not go unhandled while records are consumed.
-  finished.catch(() => undefined);
+  // A message or an early exit must not go unhandled while records are consumed;
+  // once either came, no record will follow what is published (a thread that
+  // died before its message never sets C_STATE: without this the loop below
+  // would wait for it forever).
+  let settled = false;
+  finished.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   const rec = new FlowRecord();
   let read = 0;
   try {
@@ -64,14 +73,19 @@ export async function readFlowLogsThreaded(
       }
       Atomics.store(control, C_READ, read);
       Atomics.notify(control, C_READ);
-      if (Atomics.load(control, C_STATE) !== STATE_RUNNING && Atomics.load(control, C_WRITTEN) === read) break;
+      if ((settled || Atomics.load(control, C_STATE) !== STATE_RUNNING) && Atomics.load(control, C_WRITTEN) === read) break;
       // Wait for more without blocking this thread's event loop (signals, progress).
       const wait = waitAsync(control, C_WRITTEN, written, 200);
       if (wait.async) await wait.value;
     }
     const message = await finished;
     if (message.kind === 'error') {
-      if (message.code === 'INTERNAL') throw new Error(message.message);
+      if (message.code === 'INTERNAL') {
+        // One line (the CLI prints the message); the thread's stack only as the stack.
+        const internal = new Error(message.problem);
+        internal.stack = message.message;
+        throw internal;
+      }
       throw new ReplayError(message.code as ErrorCode, message.problem, { file: message.file, offset: message.offset });
     }
     return message.results;

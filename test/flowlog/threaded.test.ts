@@ -116,4 +116,35 @@ describe('readFlowLogsThreaded', () => {
     );
     expect(err).toMatchObject({ code: 'FILE_READ' });
   });
+
+  // A thread that dies before its one message (a module that fails to load,
+  // an exit) never sets the ring's state: the reader must still settle.
+  const js = (code: string): URL => new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+  const outcome = (p: Promise<unknown>): Promise<unknown> =>
+    p.then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+
+  it('rejects, instead of waiting forever, when the thread fails before its message', async () => {
+    const file = writeTemp('ok.log', '');
+    const err = await outcome(readFlowLogsThreaded([file], {}, () => {}, js('throw new Error("reader module failed")')));
+    expect((err as Error).message).toBe('reader module failed');
+  }, 10_000);
+
+  it('rejects, instead of waiting forever, when the thread exits before its message', async () => {
+    const file = writeTemp('ok2.log', '');
+    const err = await outcome(readFlowLogsThreaded([file], {}, () => {}, js('process.exit(3)')));
+    expect((err as Error).message).toBe('flow-log reader thread exited with code 3');
+  }, 10_000);
+
+  it("an internal error of the thread is one line (its stack kept as the error's stack)", async () => {
+    const file = writeTemp('ok3.log', '');
+    const message = { kind: 'error', code: 'INTERNAL', problem: 'boom', message: 'Error: boom\n    at reader (x.js:1:1)' };
+    const post = `import { parentPort } from 'node:worker_threads'; parentPort.postMessage(${JSON.stringify(message)});`;
+    const err = await outcome(readFlowLogsThreaded([file], {}, () => {}, js(post)));
+    expect(err).not.toBeInstanceOf(ReplayError);
+    expect((err as Error).message).toBe('boom');
+    expect((err as Error).stack).toBe('Error: boom\n    at reader (x.js:1:1)');
+  }, 10_000);
 });
