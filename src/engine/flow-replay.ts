@@ -135,6 +135,8 @@ class FlowReplayDriver {
   private readonly rate: Float64Array;
   private readonly upd: Float64Array;
   private readonly spreadCount: Int32Array;
+  /** Per global server: the bytes of every flow started on it, summed exactly (integers). */
+  private readonly exact: Float64Array;
   private spreading = 0;
   // Per slot: its byte rate, events still pending (its end, its stop), the
   // exact instants of its stop (last packet) and of its end.
@@ -175,6 +177,7 @@ class FlowReplayDriver {
     this.rate = new Float64Array(n);
     this.upd = new Float64Array(n);
     this.spreadCount = new Int32Array(n);
+    this.exact = new Float64Array(n);
     this.wantTcp = options.proto !== 'udp';
     this.wantUdp = options.proto !== 'tcp';
     this.totals = {
@@ -328,7 +331,9 @@ class FlowReplayDriver {
         // At its start, as one packet: published with the next sample.
         for (let i = 0; i < p; i++) {
           const local = d.serverOf(slot, i);
-          if (local >= 0) this.acc[this.bases[i] + local] += b;
+          if (local < 0) continue;
+          this.acc[this.bases[i] + local] += b;
+          this.exact[this.bases[i] + local] += b;
         }
       } else {
         rate = b / durNs;
@@ -342,6 +347,7 @@ class FlowReplayDriver {
           this.settle(g, now);
           this.rate[g] += rate;
           this.spreadCount[g]++;
+          this.exact[g] += b;
         }
         if (any) {
           this.spreading++;
@@ -382,13 +388,20 @@ class FlowReplayDriver {
     // Every stop is at or before the last instant: the queue holds only ends after it.
     this.moveTo(t.lastSec, t.lastNsec);
     const q = this.events;
+    const lastNs = t.lastSec * NS_PER_SEC + t.lastNsec;
     while (q.size > 0) {
       const code = q.peekCode();
+      const rate = q.peekValue();
       q.pop();
-      // Only ends are left (every stop is at a last packet, at or before the last instant).
-      this.engine.deactivate(code >> 2, t.lastSec, t.lastNsec);
-      this.release(code >> 2);
+      // Ends after the last instant (and, past 2^53 ns, a stop whose rounded key tied with it): at the last instant.
+      const slot = code >> 2;
+      const kind = code & 3;
+      if ((kind & KIND_STOP) !== 0) this.stopSpreading(slot, lastNs, rate);
+      if ((kind & KIND_END) !== 0) this.engine.deactivate(slot, t.lastSec, t.lastNsec);
+      if (kind === KIND_BOTH) this.free(slot);
+      else this.release(slot);
     }
+    // Flows with no end (a timeout of 0, end-of-trace): their stop, if any, is done; they end here.
     for (let slot = 0; slot < this.slotsUsed; slot++) {
       if (this.slot64[slot * SLOT_STRIDE + S_PENDING] > 0) {
         this.engine.deactivate(slot, t.lastSec, t.lastNsec);
@@ -489,13 +502,19 @@ class FlowReplayDriver {
 
   /**
    * The counters the sampler reads: every server's cumulative bytes, rounded
-   * to whole bytes (so each interval's bytes are integers and a server's
-   * total is exact). Called before samples are taken, and at the end.
+   * to whole bytes (so each interval's bytes are integers), never going
+   * down. When a server's last spreading flow stops, its count is set to the
+   * exact sum of its flows' bytes, so the totals are exact. Called before
+   * samples are taken, and at the end.
    */
   private publishAll(): void {
     const acc = this.acc;
     const bytes = this.bytes;
-    for (let g = 0; g < acc.length; g++) bytes[g] = Math.round(acc[g]);
+    for (let g = 0; g < acc.length; g++) {
+      // Never down (an interval's bytes are never negative), whatever residue the rates left.
+      const v = Math.round(acc[g]);
+      if (v > bytes[g]) bytes[g] = v;
+    }
   }
 
   private settleAll(now: number): void {
@@ -511,9 +530,12 @@ class FlowReplayDriver {
       if (local < 0) continue;
       const g = this.bases[i] + local;
       this.settle(g, now);
-      // The last flow on a server leaves a rate of exactly 0 (no rounding residue).
-      if (--this.spreadCount[g] === 0) this.rate[g] = 0;
-      else this.rate[g] = Math.max(0, this.rate[g] - r);
+      // The last flow on a server leaves a rate of exactly 0 and the exact sum
+      // of its flows' bytes (no rounding residue carried on).
+      if (--this.spreadCount[g] === 0) {
+        this.rate[g] = 0;
+        this.acc[g] = this.exact[g];
+      } else this.rate[g] = Math.max(0, this.rate[g] - r);
     }
     this.spreading--;
   }

@@ -133,6 +133,8 @@ export async function readFlowLog(
         throw new ReplayError('FLOWLOG_FORMAT', 'a packet capture, not a flow log (--input-format pcap reads it)', { file: path });
       }
       format = detected;
+    } else if (head.length === 0) {
+      throw new ReplayError('FLOWLOG_FORMAT', `empty file: not a ${format} flow log`, { file: path });
     } else if (head.length >= 4 && detectInputFormat(head) === 'pcap') {
       // A format was given, but this is a capture: say so rather than fail on its first "line".
       throw new ReplayError('FLOWLOG_FORMAT', `a packet capture, not a ${format} flow log (--input-format pcap reads it)`, { file: path });

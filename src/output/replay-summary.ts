@@ -327,7 +327,7 @@ export function renderReplaySummary(summary: ReplaySummary): string {
   let text = '';
   const f = c.flow_log;
   if (f !== undefined) {
-    text += `flow log: ${f.format}${f.gzip ? ' (gzip)' : ''}, ${f.records} records, ${f.replayed} replayed, ${f.other_protocol} of other protocols, ${f.late} late, ${f.forced} forced\n`;
+    text += `flow log: ${f.format}${f.gzip ? ' (gzip)' : ''}, ${f.records} ${f.records === 1 ? 'record' : 'records'}, ${f.replayed} replayed, ${f.other_protocol} of other protocols, ${f.late} late, ${f.forced} forced\n`;
   }
   text += `capture: ${c.packets} packets, ${c.bytes} payload bytes\n`;
   text +=

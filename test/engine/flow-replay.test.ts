@@ -268,3 +268,19 @@ describe('flow-log replay, hand-computed (Zeek conn.log end rule)', () => {
     expect(run.summary.capture.flow_log).toMatchObject({ records: 5, replayed: 3, other_protocol: 2 });
   });
 });
+
+describe('flow replay: exact byte totals whatever the rates', () => {
+  it('one slow flow beside 2 000 flows of 3 GB in 3 ms: the server total is the exact sum (6 000 000 001 000)', async () => {
+    // Rates 10^10 apart on one server: subtracting each fast flow's rate left a residue that, before the fix,
+    // lost 12 bytes (6000000000988). The count is reset to the exact sum when the last spreading flow stops.
+    const records: CsvRecord[] = [{ conn: 0, first: '0', last: '100000', until: '100000', client: 1, bytes: [1000, 0] }];
+    for (let k = 0; k < 2000; k++) {
+      const first = `${1 + k}.5`;
+      records.push({ conn: k + 1, first, last: `${1 + k}.503`, until: `${1 + k}.503`, client: 2 + (k % 200), bytes: [3_000_000_000, 0] });
+    }
+    const file = writeTemp('rates.csv', connectionsCsv(records));
+    const run = await runReplay([file], { servers: 1, policy: ['round-robin'], interval: 1 });
+    expect(run.summary.policies[0].per_server).toEqual([{ server: 0, connections: 2001, bytes: 6_000_000_001_000 }]);
+    expect(run.summary.capture.bytes).toBe(6_000_000_001_000);
+  });
+});

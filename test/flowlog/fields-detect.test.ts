@@ -9,7 +9,7 @@ import { detectInputFormat, sniffInputFormat, CONNECTIONS_CSV_HEADER } from '../
 import { parseAddress, parseCount, parseTime, timeOut } from '../../src/flowlog/text-fields.js';
 import { gzipBytes } from '../../src/reader/damage.js';
 import { MemorySink, PcapWriter, PcapngWriter } from '../../src/reader/writer.js';
-import { writeTemp } from './helpers.js';
+import { readError, writeTemp } from './helpers.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -113,5 +113,15 @@ describe('format detection by content', () => {
     expect(await sniffInputFormat(cap)).toEqual({ format: 'pcap', gzip: true });
     const csv = writeTemp('c.csv', `${CONNECTIONS_CSV_HEADER}\n`);
     expect(await sniffInputFormat(csv)).toEqual({ format: 'connections-csv', gzip: false });
+  });
+});
+
+describe('a format given for an empty file', () => {
+  it('is refused as empty, as detection refuses it (not read as a log of no record)', async () => {
+    const empty = writeTemp('empty.log', '');
+    for (const inputFormat of ['zeek-conn', 'connections-csv'] as const) {
+      expect(await readError(empty, { inputFormat })).toMatchObject({ code: 'FLOWLOG_FORMAT', problem: `empty file: not a ${inputFormat} flow log` });
+    }
+    expect(await readError(empty)).toMatchObject({ code: 'FLOWLOG_FORMAT', problem: 'empty file: not a flow log' });
   });
 });
