@@ -190,7 +190,7 @@ async function flowLogPass(
   stats.packets = totals.replayed;
   stats.tcpPackets = totals.replayed;
   stats.udpPackets = totals.replayed;
-  stats.started = totals.replayed > 0;
+  stats.started = totals.records - totals.late > 0;
   stats.baseSec = totals.baseSec;
   stats.firstSec = totals.firstSec;
   stats.firstNsec = totals.firstNsec;

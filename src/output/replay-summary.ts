@@ -240,7 +240,8 @@ function imbalanceSummaries(p: PolicyResult, results: ReplayResults): PolicySumm
 /** The summary as a plain object (JSON-ready: numbers are whole counts, the rest strings). */
 export function buildReplaySummary(input: SummaryInput): ReplaySummary {
   const { results, capture } = input;
-  const haveTime = capture.flowLog !== undefined ? capture.flowLog.replayed > 0 : capture.packets > 0;
+  // A flow log's records of any protocol move the clock (docs/flow-logs.md): the span is theirs.
+  const haveTime = capture.flowLog !== undefined ? capture.flowLog.records - capture.flowLog.late > 0 : capture.packets > 0;
   const first = results.policies[0];
   return {
     capture: {
