@@ -6,20 +6,18 @@
  * (src/replay.ts) and the engine of configurations (./configurations.ts)
  * both stand on it.
  */
-import type { CaptureStats } from '../pass.js';
+import fs from 'node:fs';
+import { CaptureStats } from '../pass.js';
 import { trackConnections } from '../track.js';
 import type { ResolvedOptions } from '../options.js';
-import type { ConnectionTracker } from '../flows/tracker.js';
 import { CLOSE_REASON_NAMES } from '../flows/events.js';
 import type { PolicyConfig } from '../dispatch/policy.js';
 import { policyConfigs } from '../dispatch/dispatcher.js';
-import { createReplayEngine, type ReplayResults } from './replay-engine.js';
+import { createReplayEngine, type ReplayEngine, type ReplayResults } from './replay-engine.js';
 import type { CaptureTotals } from '../output/replay-summary.js';
 import { nothingMeasuredReason } from '../warnings.js';
 import { ReplayError } from '../errors.js';
 import type { ServerEvent } from '../dispatch/server-events.js';
-import fs from 'node:fs';
-import { CaptureStats as Stats } from '../pass.js';
 import { sniffInputFormat, type InputFormat } from '../flowlog/detect.js';
 import { FLOWLOG_DEFAULTS, type FlowLogFormat } from '../flowlog/read.js';
 import { MAX_SPREAD_SAMPLES, MAX_SPREAD_SAMPLES_PER_GAP, replayFlowLogs, type FlowReplayTotals } from './flow-replay.js';
@@ -78,7 +76,7 @@ export async function replayPass(
   sinks: PassSinks = {},
 ): Promise<ReplayPass> {
   const format = await resolveInputFormat(files, resolved.inputFormat);
-  if (format !== 'pcap') return flowLogPass(files, format, resolved, configs, sinks);
+  if (format !== 'pcap') checkFlowLogOptions(resolved, sinks);
   const engine = createReplayEngine({
     configs: configs ?? policyConfigs(resolved.policies, resolved.servers, resolved.seed, resolved.policyParams),
     interval: resolved.interval,
@@ -92,6 +90,11 @@ export async function replayPass(
     eventsOutput: sinks.eventsOutput,
     granularity: resolved.granularity,
   });
+  return format === 'pcap' ? capturePass(files, resolved, engine, sinks) : flowLogPass(files, format, resolved, engine);
+}
+
+/** One pass over a capture: the connection tracker feeds the engine. */
+async function capturePass(files: readonly string[], resolved: ResolvedOptions, engine: ReplayEngine, sinks: PassSinks): Promise<ReplayPass> {
   const { tracker, stats } = await trackConnections(files, resolved, engine, {
     onBase: (sec) => engine.start(sec),
     onProgress: sinks.onProgress,
@@ -155,24 +158,7 @@ function checkFlowLogOptions(resolved: ResolvedOptions, sinks: PassSinks): void 
 }
 
 /** One pass over flow logs (src/engine/flow-replay.ts), shaped as a capture's pass. */
-async function flowLogPass(
-  files: readonly string[],
-  format: FlowLogFormat,
-  resolved: ResolvedOptions,
-  configs: readonly PolicyConfig[] | undefined,
-  sinks: PassSinks,
-): Promise<ReplayPass> {
-  checkFlowLogOptions(resolved, sinks);
-  const engine = createReplayEngine({
-    configs: configs ?? policyConfigs(resolved.policies, resolved.servers, resolved.seed, resolved.policyParams),
-    interval: resolved.interval,
-    binWidth: resolved.binWidth,
-    direction: resolved.direction,
-    services: resolved.services,
-    timeseries: sinks.timeseries,
-    assignments: sinks.assignments,
-    measures: resolved.imbalance,
-  });
+async function flowLogPass(files: readonly string[], format: FlowLogFormat, resolved: ResolvedOptions, engine: ReplayEngine): Promise<ReplayPass> {
   const totals = await replayFlowLogs(files, engine, {
     format,
     proto: resolved.proto,
@@ -185,17 +171,8 @@ async function flowLogPass(
     threaded: worthAThread(files),
   });
   const results = engine.results();
-  // The capture-level counts a summary and the checks read, from the log's.
-  const stats = new Stats();
-  stats.packets = totals.replayed;
-  stats.tcpPackets = totals.replayed;
-  stats.udpPackets = totals.replayed;
-  stats.started = totals.records - totals.late > 0;
-  stats.baseSec = totals.baseSec;
-  stats.firstSec = totals.firstSec;
-  stats.firstNsec = totals.firstNsec;
-  stats.clockSec = totals.lastSec;
-  stats.clockNsec = totals.lastNsec;
+  // No packet counts: the pass's stats carry the warnings; the log's totals are in `capture`.
+  const stats = new CaptureStats();
   stats.backwards = totals.backwards;
   flowLogWarnings(totals, resolved, stats);
   const capture: CaptureTotals = {
@@ -262,10 +239,11 @@ export function checkSomethingMeasured(pass: ReplayPass, span: string, interval:
     flowLog !== undefined && flowLog.replayed === 0
       ? `nothing measured: none of the ${flowLog.records} records of the flow log is a ${options.proto === 'both' ? 'TCP or UDP' : options.proto.toUpperCase()} connection in start order (--proto ${options.proto}; ${flowLog.late} late)`
       : nothingMeasuredReason({
-        packets: stats.packets,
+        // A flow log that replayed something holds what the packet checks ask for.
+        packets: flowLog?.replayed ?? stats.packets,
         outsideWindow: stats.outsideWindow,
-        tcpPackets: stats.tcpPackets,
-        udpPackets: stats.udpPackets,
+        tcpPackets: flowLog?.replayed ?? stats.tcpPackets,
+        udpPackets: flowLog?.replayed ?? stats.udpPackets,
         proto: options.proto,
         connections: pass.connectionsOpened,
         dispatched: results.connectionsReplayed,
