@@ -39,6 +39,7 @@ import type { HashFn } from '../policies/flow-hash.js';
 import type { HashKey } from '../policies/hash-key.js';
 import { addedServers, type ServerEvent, type ServerEventKind } from './server-events.js';
 import { packetRouting, type Granularity } from './granularity.js';
+import { grown } from '../typed-array.js';
 
 /** Which payload bytes count for the servers (SPEC §5; connection counts are unaffected). */
 export type Direction = 'both' | 's2c' | 'c2s';
@@ -580,27 +581,15 @@ export class Dispatcher {
   private grow(slot: number): void {
     let size = this.slotState.length;
     while (size <= slot) size *= 2;
-    const state = new Uint8Array(size);
-    state.set(this.slotState);
-    this.slotState = state;
-    const servers = new Int32Array(size * this.instanceCount);
-    servers.set(this.slotServers);
-    this.slotServers = servers;
+    this.slotState = grown(this.slotState, size);
+    this.slotServers = grown(this.slotServers, size * this.instanceCount);
     if (this.slotHashes !== undefined) {
-      const hashes = new Uint32Array(size * this.instanceCount);
-      hashes.set(this.slotHashes);
-      this.slotHashes = hashes;
+      this.slotHashes = grown(this.slotHashes, size * this.instanceCount);
     }
     if (this.slotC2s !== undefined && this.slotS2c !== undefined && this.slotSplit !== undefined) {
-      const c2s = new Int32Array(size * this.instanceCount);
-      c2s.set(this.slotC2s);
-      this.slotC2s = c2s;
-      const s2c = new Int32Array(size * this.instanceCount);
-      s2c.set(this.slotS2c);
-      this.slotS2c = s2c;
-      const split = new Uint8Array(size * this.instanceCount);
-      split.set(this.slotSplit);
-      this.slotSplit = split;
+      this.slotC2s = grown(this.slotC2s, size * this.instanceCount);
+      this.slotS2c = grown(this.slotS2c, size * this.instanceCount);
+      this.slotSplit = grown(this.slotSplit, size * this.instanceCount);
     }
   }
 }

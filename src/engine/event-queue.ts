@@ -27,6 +27,7 @@
  * event a 24-byte pool node, or a front or overflow entry (20 bytes); every
  * array grows by doubling to the most events pending at once, never beyond.
  */
+import { grown } from '../typed-array.js';
 
 /**
  * Default bucket width, 2^22 ns (4.19 ms), and ring, 2^17 buckets (549.8 s,
@@ -111,15 +112,9 @@ class EntryHeap {
 
   private grow(): void {
     const cap = this.keys.length * 2;
-    const keys = new Float64Array(cap);
-    keys.set(this.keys);
-    this.keys = keys;
-    const values = new Float64Array(cap);
-    values.set(this.values);
-    this.values = values;
-    const codes = new Int32Array(cap);
-    codes.set(this.codes);
-    this.codes = codes;
+    this.keys = grown(this.keys, cap);
+    this.values = grown(this.values, cap);
+    this.codes = grown(this.codes, cap);
   }
 }
 
@@ -294,10 +289,8 @@ export class EventQueue {
 
   private grow(): void {
     const cap = this.capacity === 0 ? INITIAL_CAPACITY : this.capacity * 2;
-    const f64 = new Float64Array(cap * NODE_F64);
-    f64.set(this.f64);
-    this.f64 = f64;
-    this.i32 = new Int32Array(f64.buffer);
+    this.f64 = grown(this.f64, cap * NODE_F64);
+    this.i32 = new Int32Array(this.f64.buffer);
     this.capacity = cap;
   }
 }

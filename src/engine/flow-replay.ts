@@ -35,6 +35,7 @@ import type { Duration } from '../time.js';
 import { NS_PER_SEC } from '../time.js';
 import type { ReplayEngine } from './replay-engine.js';
 import { EventQueue } from './event-queue.js';
+import { grown } from '../typed-array.js';
 
 /** What the caller passes: which records to replay and how to read them. */
 export interface FlowReplayOptions {
@@ -210,19 +211,12 @@ class FlowReplayDriver {
     const r = this.current as FlowRecord;
     out.conn = this.conn;
     out.ipVersion = r.ipVersion;
-    const ca = out.clientAddr;
-    const rc = r.clientAddr;
-    ca[0] = rc[0];
-    ca[1] = rc[1];
-    ca[2] = rc[2];
-    ca[3] = rc[3];
+    // Word by word: TypedArray.set costs a call per record.
+    for (let k = 0; k < 4; k++) {
+      out.clientAddr[k] = r.clientAddr[k];
+      out.serverAddr[k] = r.serverAddr[k];
+    }
     out.clientPort = r.clientPort;
-    const sa = out.serverAddr;
-    const rs = r.serverAddr;
-    sa[0] = rs[0];
-    sa[1] = rs[1];
-    sa[2] = rs[2];
-    sa[3] = rs[3];
     out.serverPort = r.serverPort;
   }
 
@@ -550,7 +544,7 @@ class FlowReplayDriver {
   private free(slot: number): void {
     this.slot64[slot * SLOT_STRIDE + S_PENDING] = 0;
     this.engine.remove(slot);
-    if (this.freeCount === this.freeSlots.length) this.freeSlots = grow(this.freeSlots);
+    if (this.freeCount === this.freeSlots.length) this.freeSlots = grown(this.freeSlots, this.freeSlots.length * 2);
     this.freeSlots[this.freeCount++] = slot;
   }
 
@@ -558,16 +552,10 @@ class FlowReplayDriver {
     if (this.freeCount > 0) return this.freeSlots[--this.freeCount];
     const slot = this.slotsUsed++;
     if (slot * SLOT_STRIDE === this.slot64.length) {
-      this.slot64 = grow(this.slot64);
+      this.slot64 = grown(this.slot64, this.slot64.length * 2);
     }
     return slot;
   }
-}
-
-function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
-  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-  b.set(a);
-  return b;
 }
 
 /**

@@ -36,6 +36,7 @@
  */
 import { NS_PER_SEC, type Duration } from '../time.js';
 import { FlowRecord } from './record.js';
+import { grown } from '../typed-array.js';
 
 /** Records held at most, by default: 2 097 152 (about 300 MB). */
 export const DEFAULT_MAX_BUFFERED = 1 << 21;
@@ -99,10 +100,8 @@ class SlotHeap {
 
   push(key: number, slot: number): void {
     if (this.size === this.keys.length) {
-      const keys = new Float64Array(this.size * 2);
-      keys.set(this.keys);
-      const slots = new Int32Array(this.size * 2);
-      slots.set(this.slots);
+      const keys = grown(this.keys, this.size * 2);
+      const slots = grown(this.slots, this.size * 2);
       this.keys = keys;
       this.slots = slots;
     }
@@ -419,28 +418,16 @@ export class ReorderBuffer {
 
   private grow(): void {
     const cap = this.capacity === 0 ? INITIAL_CAPACITY : this.capacity * 2;
-    const f64 = new Float64Array(cap * F64_STRIDE);
-    f64.set(this.f64);
-    this.f64 = f64;
-    this.i32 = new Int32Array(f64.buffer);
+    this.f64 = grown(this.f64, cap * F64_STRIDE);
+    this.i32 = new Int32Array(this.f64.buffer);
     if (this.hasV6) {
-      const addr6 = new Uint32Array(cap * 8);
-      addr6.set(this.addr6);
-      this.addr6 = addr6;
+      this.addr6 = grown(this.addr6, cap * 8);
     }
-    const next = new Int32Array(cap);
-    next.set(this.next);
-    this.next = next;
+    this.next = grown(this.next, cap);
     const blocks = cap >>> BLOCK_BITS;
-    const fill = new Uint8Array(blocks);
-    fill.set(this.blockFill);
-    this.blockFill = fill;
-    const live = new Uint8Array(blocks);
-    live.set(this.blockLive);
-    this.blockLive = live;
-    const free = new Int32Array(blocks);
-    free.set(this.freeBlocks);
-    this.freeBlocks = free;
+    this.blockFill = grown(this.blockFill, blocks);
+    this.blockLive = grown(this.blockLive, blocks);
+    this.freeBlocks = grown(this.freeBlocks, blocks);
     this.capacity = cap;
   }
 

@@ -50,6 +50,7 @@ import {
 import { CloseReason } from './events.js';
 import { type Duration, isZeroDuration, NS_PER_SEC, timeBefore } from '../time.js';
 import { IPPROTO_UDP } from '../decode/packet.js';
+import { grown } from '../typed-array.js';
 
 /**
  * The two expiry lists and the timeouts that turn a last-packet clock into a
@@ -509,9 +510,7 @@ export class ExpiryQueue {
 
   private pushDue(slot: number): void {
     if (this.dueCount === this.due.length) {
-      const bigger = new Int32Array(this.due.length * 2);
-      bigger.set(this.due);
-      this.due = bigger;
+      this.due = grown(this.due, this.due.length * 2);
     }
     this.due[this.dueCount++] = slot;
   }

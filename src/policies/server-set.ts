@@ -14,6 +14,7 @@
  * their lookup tables were built for: tables are rebuilt once per change,
  * never per connection.
  */
+import { grown } from '../typed-array.js';
 
 export const SERVER_IN_SERVICE = 0;
 export const SERVER_DRAINING = 1;
@@ -62,9 +63,7 @@ export class ServerSet {
   /** Adds a server in service; returns its index (the old count). */
   add(): number {
     if (this.count === this.states.length) {
-      const grown = new Uint8Array(this.states.length * 2);
-      grown.set(this.states);
-      this.states = grown;
+      this.states = grown(this.states, this.states.length * 2);
     }
     const index = this.count++;
     this.states[index] = SERVER_IN_SERVICE;

@@ -12,6 +12,7 @@
 import type { CataloguePolicy } from './policy.js';
 import type { ServerSet } from './server-set.js';
 import { Weights } from './weights.js';
+import { grown } from '../typed-array.js';
 
 export class WeightedRoundRobinPolicy implements CataloguePolicy {
   readonly name = 'weighted-round-robin';
@@ -27,9 +28,7 @@ export class WeightedRoundRobinPolicy implements CataloguePolicy {
   choose(_hash: number, _active: Float64Array, _base: number): number {
     const set = this.set;
     if (set.count > this.current.length) {
-      const grown = new Float64Array(set.count * 2);
-      grown.set(this.current);
-      this.current = grown;
+      this.current = grown(this.current, set.count * 2);
     }
     const current = this.current;
     let total = 0;

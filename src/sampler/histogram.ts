@@ -5,6 +5,7 @@
  * depends on the largest imbalance (at most N, so N / width + 1 bins), never
  * on the number of samples.
  */
+import { grown } from '../typed-array.js';
 
 const INITIAL_BINS = 128;
 
@@ -50,8 +51,6 @@ export class Histogram {
   private grow(bin: number): void {
     let size = this.counts.length;
     while (size <= bin) size *= 2;
-    const counts = new Float64Array(size);
-    counts.set(this.counts);
-    this.counts = counts;
+    this.counts = grown(this.counts, size);
   }
 }

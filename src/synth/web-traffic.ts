@@ -33,6 +33,7 @@ import { FdSink, PcapWriter, PcapngWriter, type CaptureSink } from '../reader/wr
 import { Xoshiro128 } from './random.js';
 import { drain, type Slices } from './slices.js';
 import type { ConnectionEnd, ConnectionTruth } from './truth.js';
+import { grown } from '../typed-array.js';
 
 export type { ConnectionEnd, ConnectionTruth } from './truth.js';
 export { CONNECTION_ENDS, TRUTH_COLUMNS, truthRow } from './truth.js';
@@ -760,22 +761,15 @@ class WebTrafficGenerator {
   // Slots and heap
 
   private grow(cap: number): void {
-    const f = new Float64Array(cap * NF);
-    f.set(this.f);
-    const i = new Int32Array(cap * NI);
-    i.set(this.i);
-    const cw = new Uint32Array(cap * 4);
-    cw.set(this.clientWords);
-    const heapKey = new Float64Array(cap);
-    heapKey.set(this.heapKey);
-    const heap = new Int32Array(cap);
-    heap.set(this.heap);
+    const f = grown(this.f, cap * NF);
+    const i = grown(this.i, cap * NI);
+    const cw = grown(this.clientWords, cap * 4);
+    const heapKey = grown(this.heapKey, cap);
+    const heap = grown(this.heap, cap);
     const free = new Int32Array(cap);
     free.set(this.freeList.subarray(0, this.freeCount));
     if (this.source !== undefined) {
-      const rs = new Float64Array(cap * NR);
-      rs.set(this.rs);
-      this.rs = rs;
+      this.rs = grown(this.rs, cap * NR);
     }
     this.f = f;
     this.i = i;
