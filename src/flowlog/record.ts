@@ -4,6 +4,7 @@
  * with numeric fields only, all initialized here so it keeps one shape
  * (STYLE hot path). docs/flow-logs.md maps every field to its source column.
  */
+import { CLOSE_REASON_NAMES, CloseReason } from '../flows/events.js';
 
 /** IP protocol numbers (IANA) of the `proto` field. */
 export const FLOW_PROTO_ICMP = 1;
@@ -18,6 +19,9 @@ export const FLOW_PROTO_UNKNOWN = 0;
  * tool's own `connections` CSV (docs/connections.md). `UNSET` when the field
  * is absent or unset (`-`).
  */
+/** FlowState of the CSV's close reason r is CSV_STATE_BASE + r (CloseReason, from 1). */
+const CSV_STATE_BASE = 13;
+
 export const FlowState = {
   UNSET: 0,
   /** Zeek S0: connection attempt seen, no reply. */
@@ -46,24 +50,18 @@ export const FlowState = {
   SHR: 12,
   /** Zeek OTH: no SYN seen, midstream traffic. */
   OTH: 13,
-  /** connections CSV `fin`. */
-  FIN: 14,
-  /** connections CSV `rst`. */
-  RST: 15,
-  /** connections CSV `port-reuse`. */
-  PORT_REUSE: 16,
-  /** connections CSV `idle`. */
-  IDLE: 17,
-  /** connections CSV `syn-timeout`. */
-  SYN_TIMEOUT: 18,
-  /** connections CSV `evicted`. */
-  EVICTED: 19,
-  /** connections CSV `end-of-trace`. */
-  END_OF_TRACE: 20,
+  // The connections CSV's `close` reasons follow, in CloseReason order (src/flows/events.ts).
+  FIN: CSV_STATE_BASE + CloseReason.FIN,
+  RST: CSV_STATE_BASE + CloseReason.RST,
+  PORT_REUSE: CSV_STATE_BASE + CloseReason.PORT_REUSE,
+  IDLE: CSV_STATE_BASE + CloseReason.IDLE,
+  SYN_TIMEOUT: CSV_STATE_BASE + CloseReason.SYN_TIMEOUT,
+  EVICTED: CSV_STATE_BASE + CloseReason.EVICTED,
+  END_OF_TRACE: CSV_STATE_BASE + CloseReason.END_OF_TRACE,
 } as const;
 export type FlowState = (typeof FlowState)[keyof typeof FlowState];
 
-/** The text of each FlowState, by value; as the log writes it. */
+/** The text of each FlowState, by value; as the log writes it (the CSV's are CLOSE_REASON_NAMES). */
 export const FLOW_STATE_NAMES: readonly string[] = [
   '-',
   'S0',
@@ -79,13 +77,7 @@ export const FLOW_STATE_NAMES: readonly string[] = [
   'SH',
   'SHR',
   'OTH',
-  'fin',
-  'rst',
-  'port-reuse',
-  'idle',
-  'syn-timeout',
-  'evicted',
-  'end-of-trace',
+  ...CLOSE_REASON_NAMES.slice(1),
 ];
 
 /** Which timeout, if any, the end rule added to the last packet time (`FlowRecord.expiry`). */
