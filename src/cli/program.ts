@@ -187,6 +187,17 @@ function addInputOptions(cmd: Command): Command {
   return cmd.addOption(tableOption(OPTION_TABLE.inputFormat)).addOption(tableOption(OPTION_TABLE.reorderWindow));
 }
 
+/** What the main command and batch sample, and of which connections: the part of ReplayOptions they share. */
+function samplingOptions(o: Record<string, unknown>): ReplayOptions {
+  const out: ReplayOptions = {
+    interval: o.interval as string,
+    binWidth: o.binWidth as string,
+    direction: o.direction as ReplayOptions['direction'],
+  };
+  if (o.service !== undefined) out.service = o.service as string[];
+  return out;
+}
+
 /** The input part of ReplayOptions from commander's parsed values. */
 function inputOptions(o: Record<string, unknown>): ReplayOptions {
   return { inputFormat: o.inputFormat as ReplayOptions['inputFormat'], reorderWindow: o.reorderWindow as string };
@@ -284,14 +295,11 @@ export function createProgram(actions: Actions): Command {
       servers: o.servers as number,
       policy: o.policy as ReplayOptions['policy'],
       seed: o.seed as number,
-      interval: o.interval as string,
-      binWidth: o.binWidth as string,
-      direction: o.direction as ReplayOptions['direction'],
+      ...samplingOptions(o),
       ...policyOptions(o),
       ...trackingOptions(o),
       ...inputOptions(o),
     };
-    if (o.service !== undefined) options.service = o.service as string[];
     if (o.event !== undefined) options.event = o.event as string[];
     if (o.granularity !== undefined) options.granularity = o.granularity as ReplayOptions['granularity'];
     const outputs: ReplayOutputs = { quiet: o.quiet as boolean };
@@ -428,14 +436,11 @@ export function createProgram(actions: Actions): Command {
   addInputOptions(batch);
   batch.action(async (captures: string[], o: Record<string, unknown>) => {
     const options: ReplayOptions = {
-      interval: o.interval as string,
-      binWidth: o.binWidth as string,
-      direction: o.direction as ReplayOptions['direction'],
+      ...samplingOptions(o),
       ...policyOptions(o),
       ...trackingOptions(o),
       ...inputOptions(o),
     };
-    if (o.service !== undefined) options.service = o.service as string[];
     const flags: BatchFlags = {
       servers: o.servers as number[],
       seeds: o.seeds as number[],
