@@ -6,6 +6,7 @@
  * the log.
  */
 import { ReplayError } from '../errors.js';
+import { DEFAULTS } from '../options.js';
 import { type Duration, isValidDuration } from '../time.js';
 import { ConnectionsCsvParser } from './connections-csv.js';
 import { DETECT_BYTES, detectInputFormat, type InputFormat } from './detect.js';
@@ -19,15 +20,18 @@ import { ZeekTsvParser } from './zeek-tsv.js';
 export type FlowLogFormat = Exclude<InputFormat, 'pcap'>;
 
 /** Defaults of the flow-log options, in one place. */
+const wholeSeconds = (text: string): Duration => ({ sec: Number(text), nsec: 0 });
+
+/** Defaults of the flow-log options: the replay's own (src/options.ts DEFAULTS), as durations. */
 export const FLOWLOG_DEFAULTS = {
   /** --reorder-window: 60 s (issue 12). */
-  reorderWindow: { sec: 60, nsec: 0 } as Duration,
+  reorderWindow: wholeSeconds(DEFAULTS.reorderWindow),
   /** --idle-timeout: 300 s, as the capture replay (Zeek's tcp_inactivity_timeout). */
-  idleTimeout: { sec: 300, nsec: 0 } as Duration,
+  idleTimeout: wholeSeconds(DEFAULTS.idleTimeout),
   /** --syn-timeout: 60 s, as the capture replay. */
-  synTimeout: { sec: 60, nsec: 0 } as Duration,
+  synTimeout: wholeSeconds(DEFAULTS.synTimeout),
   /** --udp-timeout: 60 s (Zeek's udp_inactivity_timeout). */
-  udpTimeout: { sec: 60, nsec: 0 } as Duration,
+  udpTimeout: wholeSeconds(DEFAULTS.udpTimeout),
   maxBuffered: DEFAULT_MAX_BUFFERED,
 } as const;
 

@@ -59,10 +59,6 @@ import { ExpiryQueue } from './expiry.js';
 import { closeAtPacket } from './close-reason.js';
 import { type Duration, isValidDuration, MAX_SECONDS, timeBefore } from '../time.js';
 
-/** Default idle timeout: 300 s, as Zeek's `tcp_inactivity_timeout` (SPEC §3 `--idle-timeout`). */
-export const DEFAULT_IDLE_TIMEOUT_NS = 300_000_000_000;
-/** Default SYN timeout: 60 s after the last SYN of a connection that never got past it (SPEC §3 `--syn-timeout`). */
-export const DEFAULT_SYN_TIMEOUT_NS = 60_000_000_000;
 /** Default UDP inactivity timeout: 60 s, as Zeek's `udp_inactivity_timeout` (issue 12 `--udp-timeout`). */
 export const DEFAULT_UDP_TIMEOUT_NS = 60_000_000_000;
 /** Default bound on the connections held at once (SPEC §3 `--max-connections`); see docs/connections.md for memory. */
