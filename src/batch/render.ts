@@ -20,6 +20,7 @@ import { csvField } from '../output/csv.js';
 import { METRICS } from '../output/histogram-csv.js';
 import { writeHistogramRows } from '../output/histogram-rows.js';
 import type { ReplaySummary } from '../output/replay-summary.js';
+import { assembleSummary } from '../engine/configurations.js';
 import type { CaptureRecord, MetricCounts } from './records.js';
 import { gridGroups, type Group } from './grid.js';
 import type { CanonicalOptions } from './settings.js';
@@ -97,24 +98,8 @@ export function writePooledRows(records: readonly CaptureRecord[], groups: reado
 /** The `--summary-json` object of one (capture, group) run. */
 export function groupSummary(record: CaptureRecord, group: Group, policyCount: number): ReplaySummary {
   const r = record.replay;
-  return {
-    capture: record.capture,
-    replay: {
-      interval: r.interval,
-      bin_width: r.bin_width,
-      direction: r.direction,
-      seed: group.seed,
-      services: [...r.services],
-      // Results stored before --granularity existed lack it: they were per connection.
-      granularity: r.granularity ?? 'connection',
-      connections_replayed: r.connections_replayed,
-      connections_not_replayed: r.connections_not_replayed,
-      samples: r.samples,
-      idle_samples: r.idle_samples,
-    },
-    policies: record.configurations.slice(group.first, group.first + policyCount).map((c) => c.summary),
-    warnings: [...record.warnings],
-  };
+  const policies = record.configurations.slice(group.first, group.first + policyCount).map((c) => c.summary);
+  return assembleSummary(record.capture, { ...r, services: [...r.services] }, group.seed, policies, [...record.warnings]);
 }
 
 /** The JSON lines of one capture. */

@@ -176,29 +176,50 @@ function policySummary(results: ReplayResults, p: PolicyResult, label: string): 
 }
 
 /**
+ * A run's summary put together from its parts: the capture and replay parts
+ * every configuration shares, one group's seed and policy summaries, the
+ * warnings. Field order as buildReplaySummary writes it, so JSON texts match
+ * byte for byte. The parts are used as given (copy what must not be shared).
+ */
+export function assembleSummary(
+  capture: ReplaySummary['capture'],
+  replay: Omit<ReplaySummary['replay'], 'seed' | 'granularity'> & { granularity?: string },
+  seed: number,
+  policies: ReplaySummary['policies'],
+  warnings: ReplaySummary['warnings'],
+): ReplaySummary {
+  return {
+    capture,
+    replay: {
+      interval: replay.interval,
+      bin_width: replay.bin_width,
+      direction: replay.direction,
+      seed,
+      services: replay.services,
+      // Results stored before --granularity existed lack it: they were per connection.
+      granularity: replay.granularity ?? 'connection',
+      connections_replayed: replay.connections_replayed,
+      connections_not_replayed: replay.connections_not_replayed,
+      samples: replay.samples,
+      idle_samples: replay.idle_samples,
+    },
+    policies,
+    warnings,
+  };
+}
+
+/**
  * The `--summary-json` object of the main command run with `results`'
  * configurations (one servers and seed, policies in order) on the same
  * capture and options: what `batch --summaries` writes per group.
  */
 export function groupSummary(run: ConfigurationsRun, results: readonly ConfigurationResult[]): ReplaySummary {
   if (results.length === 0) throw new RangeError('a group needs at least one configuration');
-  // Field order as buildReplaySummary writes it, so JSON texts match byte for byte.
-  const r = structuredClone(run.replay);
-  return {
-    capture: structuredClone(run.capture),
-    replay: {
-      interval: r.interval,
-      bin_width: r.bin_width,
-      direction: r.direction,
-      seed: results[0].config.seed,
-      services: r.services,
-      granularity: r.granularity,
-      connections_replayed: r.connections_replayed,
-      connections_not_replayed: r.connections_not_replayed,
-      samples: r.samples,
-      idle_samples: r.idle_samples,
-    },
-    policies: results.map((r) => structuredClone(r.summary)),
-    warnings: structuredClone([...run.warningsJson]),
-  };
+  return assembleSummary(
+    structuredClone(run.capture),
+    structuredClone(run.replay),
+    results[0].config.seed,
+    results.map((r) => structuredClone(r.summary)),
+    structuredClone([...run.warningsJson]),
+  );
 }
