@@ -56,7 +56,7 @@ export async function resolveInputFormat(files: readonly string[], given: InputF
   let found: InputFormat | undefined;
   for (const file of files) {
     // An unreadable or unknown file is the capture reader's to report, with its own message.
-    const format = !isRegularFile(file) ? 'pcap' : ((await sniffInputFormat(file).catch(() => undefined))?.format ?? 'pcap');
+    const format = regularFileSize(file) < 0 ? 'pcap' : ((await sniffInputFormat(file).catch(() => undefined))?.format ?? 'pcap');
     if (found !== undefined && format !== found) {
       throw new ReplayError('OPTION_INVALID', `${file} is a ${format === 'pcap' ? 'packet capture' : format} while the files before it are ${found === 'pcap' ? 'packet captures' : found}: one replay reads one kind of input`);
     }
@@ -131,19 +131,21 @@ export const THREADED_MIN_BYTES = 32 * 1024 * 1024;
 function worthAThread(files: readonly string[]): boolean {
   let bytes = 0;
   for (const file of files) {
-    if (!isRegularFile(file)) return false;
-    bytes += fs.statSync(file).size;
+    const size = regularFileSize(file);
+    if (size < 0) return false;
+    bytes += size;
   }
   return bytes >= THREADED_MIN_BYTES;
 }
 
-/** A path that names a regular file (after links): one that can be read twice. */
-function isRegularFile(file: string): boolean {
-  if (file === '-') return false;
+/** The size of a regular file (after links: one that can be read twice); -1 for anything else. */
+function regularFileSize(file: string): number {
+  if (file === '-') return -1;
   try {
-    return fs.statSync(file).isFile();
+    const st = fs.statSync(file);
+    return st.isFile() ? st.size : -1;
   } catch {
-    return false;
+    return -1;
   }
 }
 
