@@ -284,3 +284,21 @@ describe('flow replay: exact byte totals whatever the rates', () => {
     expect(run.summary.capture.bytes).toBe(6_000_000_001_000);
   });
 });
+
+describe('flow replay: a record claiming years', () => {
+  it('spreads over at most 100 000 samples between two records, the rest in bulk, and says so', async () => {
+    // 1 000 000 000 s (31 years) at 0.5 s is 2·10^9 samples; one by one that would take minutes.
+    const records: CsvRecord[] = [
+      { conn: 0, first: '0', last: '1000000000', until: '1000000000', client: 1, bytes: [1000, 100_000] },
+      { conn: 1, first: '1', last: '2', until: '2', client: 2, bytes: [1000, 100_000] },
+    ];
+    const file = writeTemp('years.csv', connectionsCsv(records));
+    const run = await runReplay([file], { servers: 5, policy: ['all'] });
+    expect(run.summary.replay.samples).toBe(2_000_000_000);
+    const w = run.summary.warnings.find((x) => x.kind === 'unspread-samples');
+    expect(w?.message).toMatch(/^\d+ samples were taken without spreading bytes over them \(more than 100000 between two records/);
+    // Every byte still counted, once.
+    expect(run.summary.policies[0].per_server.reduce((a, s) => a + s.bytes, 0)).toBe(202_000);
+    await expect(runReplay([file], { servers: 5, policy: ['all'], strict: true })).rejects.toMatchObject({ code: 'STRICT_WARNING' });
+  });
+});
