@@ -37,6 +37,7 @@ import { buildUdpFrame } from '../../src/synth/frames.js';
 import { gzipBytes } from '../../src/reader/damage.js';
 import { DEFAULT_BASE_SEC, PROJECT_ROOT, runCli, scenarioFrames, tempDir, writeScenario, type ScenarioPacket } from '../helpers/scenario.js';
 import { zeekLog } from '../flowlog/helpers.js';
+import { rng } from '../reader/helpers.js';
 
 let dir = '';
 beforeAll(() => {
@@ -46,17 +47,6 @@ afterAll(() => {
   if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A small seeded generator (mulberry32) for the mixed capture. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Microseconds → scenario time text. */
 const us = (n: number): string => `${Math.floor(n / 1e6)}.${String(n % 1e6).padStart(6, '0')}`;

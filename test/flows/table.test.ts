@@ -14,18 +14,8 @@ import {
   R_LAST_NSEC,
   R_META,
 } from '../../src/flows/table.js';
+import { rng } from '../reader/helpers.js';
 
-/** Deterministic PRNG (mulberry32) so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Key number n → a canonical IPv4 or IPv6 key (A < B by construction). */
 function keyFor(n: number, key: FlowKey): FlowKey {
