@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI_BIN, PROJECT_ROOT, tempDir } from './helpers/scenario.js';
+import { PROJECT_ROOT, cliOnPath, tempDir } from './helpers/scenario.js';
 
 const README = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 const POLICIES = ['round-robin', 'random', 'hash', 'least-active'];
@@ -30,13 +30,11 @@ function snippet(name: string): string {
 function runSnippet(code: string): { dir: string; status: number | null; stderr: string } {
   const dir = tempDir();
   fs.symlinkSync(path.join(PROJECT_ROOT, 'fixtures', 'web-small.pcap'), path.join(dir, 'trace.pcap'));
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'anycast-replay'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`, { mode: 0o755 });
+  const { env } = cliOnPath(dir);
   const r = spawnSync('bash', ['-e', '-c', code], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, MPLBACKEND: 'Agg' },
+    env: { ...env, MPLBACKEND: 'Agg' },
     timeout: 120_000,
   });
   return { dir, status: r.status, stderr: r.stderr };

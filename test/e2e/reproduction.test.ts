@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI_BIN, PROJECT_ROOT, tempDir } from '../helpers/scenario.js';
+import { PROJECT_ROOT, cliOnPath, tempDir } from '../helpers/scenario.js';
 
 const DOC = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'reproduction.md'), 'utf8');
 
@@ -25,14 +25,12 @@ let dir: string;
 
 beforeAll(() => {
   dir = tempDir();
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'anycast-replay'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`, { mode: 0o755 });
+  const { env } = cliOnPath(dir);
   const script = ['segments', 'figure3', 'figure4'].map(block).join('\n');
   const r = spawnSync('bash', ['-e', '-c', script], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+    env,
     timeout: 240_000,
   });
   expect(r.status, r.stderr).toBe(0);

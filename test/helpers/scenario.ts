@@ -211,6 +211,18 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 /** The CLI entry, run with `node` (needs `npm run build` first). */
 export const CLI_BIN = path.join(PROJECT_ROOT, 'bin', 'anycast-replay.js');
 
+/**
+ * Puts an `anycast-replay` command (a shell wrapper around CLI_BIN) in
+ * `dir/bin`, for scripts that call it by name as the docs do; returns that
+ * directory and `base` with it first on the PATH.
+ */
+export function cliOnPath(dir: string, base: NodeJS.ProcessEnv = process.env): { bin: string; env: NodeJS.ProcessEnv } {
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'anycast-replay'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`, { mode: 0o755 });
+  return { bin, env: { ...base, PATH: `${bin}:${process.env.PATH ?? ''}` } };
+}
+
 export interface CliRun {
   status: number | null;
   signal: NodeJS.Signals | null;

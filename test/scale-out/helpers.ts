@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { CLI_BIN, PROJECT_ROOT, cliEnv, tempDir } from '../helpers/scenario.js';
+import { PROJECT_ROOT, cliEnv, cliOnPath, tempDir } from '../helpers/scenario.js';
 
 export { PROJECT_ROOT };
 
@@ -44,14 +44,7 @@ export interface Workspace {
 
 export function workspace(prefix = 'anycast-scale-out-'): Workspace {
   const dir = tempDir(prefix);
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
-  fs.writeFileSync(
-    path.join(bin, 'anycast-replay'),
-    `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`,
-    { mode: 0o755 },
-  );
-  const env: NodeJS.ProcessEnv = { ...cliEnv(), PATH: `${bin}:${process.env.PATH ?? ''}` };
+  const { bin, env } = cliOnPath(dir, cliEnv());
   // Keep the scheduler variables of an enclosing job out of the recipes.
   for (const k of ['SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_COUNT', 'SLURM_CPUS_PER_TASK', 'JOB_COMPLETION_INDEX', 'RESULTS']) delete env[k];
   return { dir, bin, env };
